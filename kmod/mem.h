@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest physical memory of one VM: the slot table (guest physical ranges
+ * backed by the VMM's anonymous memory) and the EPT that maps them, built on
+ * EPT violation.  The VMX core (vcpu/exit code) sees only this interface;
+ * kmod/ept/ holds the table engine behind it.
+ */
+#ifndef HVX_MEM_H
+#define HVX_MEM_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+
+struct hvx_user_memory_region;
+struct hvx_ept;
+struct mm_struct;
+
+struct hvx_mem_slot {
+	u64 gpa;		/* page aligned */
+	u64 size;		/* page aligned, 0 = slot unused */
+	u64 hva;		/* page aligned address in @mm */
+	u32 flags;		/* HVX_MEM_* */
+};
+
+struct hvx_mem {
+	struct mutex lock;	/* slots and EPT structure */
+	struct mm_struct *mm;	/* the VMM's mm, grabbed with mmgrab() */
+	struct hvx_mem_slot slots[32 /* HVX_MAX_MEM_SLOTS */];
+	struct hvx_ept *ept;
+	unsigned long pinned_pages;
+};
+
+/* Result of hvx_mem_handle_ept_violation() when it did not fail. */
+enum hvx_ept_fault {
+	HVX_EPT_FAULT_MAPPED,	/* mapping installed: re-enter the guest */
+	HVX_EPT_FAULT_MMIO,	/* no slot or write to read-only: emulate */
+};
+
+int hvx_mem_init(struct hvx_mem *mem);
+/* Unmaps everything, unpins every page, frees the tables; drops the mm. */
+void hvx_mem_destroy(struct hvx_mem *mem);
+
+/* Validates and applies HVX_SET_USER_MEMORY_REGION; 0 or -errno. */
+int hvx_mem_set_region(struct hvx_mem *mem,
+		       const struct hvx_user_memory_region *region);
+
+/* The EPT pointer to write into the VMCS (WB, 4-level walk, A/D enabled). */
+u64 hvx_mem_eptp(struct hvx_mem *mem);
+
+/*
+ * Resolves an EPT violation at @gpa with the exit @qualification: maps the
+ * backing page (a 2 MiB page where the host page and the slot allow) and
+ * returns HVX_EPT_FAULT_MAPPED, or returns HVX_EPT_FAULT_MMIO when the access
+ * must be emulated.  Negative errno when the VMM's memory is gone (EFAULT)
+ * or the host is out of memory (ENOMEM).  Must run in the VMM's context.
+ */
+int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa,
+				 u64 qualification);
+
+/*
+ * Copy to/from guest physical memory through the VMM's mapping, for
+ * instruction fetch during emulation and for page-table walks.  Must run in
+ * the VMM's context.  -EFAULT when a byte is not backed by a slot.
+ */
+int hvx_mem_read(struct hvx_mem *mem, u64 gpa, void *buf, size_t len);
+int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len);
+
+/*
+ * Provided by the VMX core: invalidate the EPT-derived translations for
+ * @eptp on every CPU (INVEPT single-context, all-context as a fallback).
+ */
+void hvx_vmx_flush_ept(u64 eptp);
+
+#endif /* HVX_MEM_H */

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvx ioctl ABI: the one definition shared by hvx.ko, the hvx tool and the
+ * selftests.  It compiles on its own in the kernel and in plain userspace.
+ *
+ * The object model follows KVM's because tools and users know it:
+ *
+ *   open("/dev/hvx")  --HVX_CREATE_VM-->    VM fd (anon inode)
+ *   VM fd             --HVX_CREATE_VCPU-->  vCPU fd (anon inode)
+ *   vCPU fd           --mmap(0, HVX_GET_VCPU_MMAP_SIZE)--> struct hvx_run
+ *   vCPU fd           --HVX_RUN-->          returns when run->exit_reason
+ *                                           needs userspace
+ *
+ * Rules that hold for every structure here:
+ *  - explicit padding, no implicit holes, same layout on every compiler;
+ *  - fields named reserved or padding must be zero on input (EINVAL if not)
+ *    and are zeroed on output, so they can gain a meaning later;
+ *  - flag words come with a mask of the bits this version knows; unknown
+ *    bits are rejected with EINVAL;
+ *  - an unknown ioctl number returns ENOTTY.
+ */
+#ifndef _UAPI_HVX_H
+#define _UAPI_HVX_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HVX_API_VERSION		1
+
+/* Not used by other in-tree drivers with the sequence numbers below. */
+#define HVXIO			0xB9
+
+/* Limits that ioctls enforce; larger requests fail with EINVAL or E2BIG. */
+#define HVX_MAX_MEM_SLOTS	32
+#define HVX_MAX_VCPUS		1
+#define HVX_MAX_CPUID_ENTRIES	256
+
+/* ---------------------------------------------------------------------- */
+/* /dev/hvx ioctls                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* Returns HVX_API_VERSION. The argument must be 0. */
+#define HVX_GET_API_VERSION	_IO(HVXIO, 0x00)
+/* Returns a new VM fd. The argument holds creation flags; none defined: 0. */
+#define HVX_CREATE_VM		_IO(HVXIO, 0x01)
+/* Returns the size to mmap() on a vCPU fd for struct hvx_run. */
+#define HVX_GET_VCPU_MMAP_SIZE	_IO(HVXIO, 0x02)
+
+/* ---------------------------------------------------------------------- */
+/* VM fd ioctls                                                           */
+/* ---------------------------------------------------------------------- */
+
+/* Guest may read, write and execute the slot unless flags say otherwise. */
+#define HVX_MEM_READONLY	(1U << 0)
+#define HVX_MEM_FLAGS_MASK	HVX_MEM_READONLY
+
+/**
+ * struct hvx_user_memory_region - back guest physical memory with VMM memory
+ * @slot: index in [0, HVX_MAX_MEM_SLOTS)
+ * @flags: HVX_MEM_* bits; a guest write to a HVX_MEM_READONLY slot exits to
+ *	userspace as HVX_EXIT_MMIO with is_write set
+ * @guest_phys_addr: first guest physical address, page aligned
+ * @memory_size: length in bytes, page aligned; 0 deletes the slot
+ * @userspace_addr: page-aligned address of anonymous memory in the calling
+ *	process (the VMM); it must stay mapped while the slot exists
+ *
+ * Slots may not overlap in guest physical address space.  Replacing a slot
+ * requires deleting it first.  Errors: EINVAL for misalignment, overlap,
+ * unknown flags, a slot index out of range or a range that wraps; EEXIST
+ * when the slot is in use; EFAULT for an unreadable argument.
+ */
+struct hvx_user_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+};
+
+#define HVX_SET_USER_MEMORY_REGION \
+	_IOW(HVXIO, 0x10, struct hvx_user_memory_region)
+/* Returns a new vCPU fd. The argument is the vCPU id, < HVX_MAX_VCPUS. */
+#define HVX_CREATE_VCPU		_IO(HVXIO, 0x11)
+
+/* ---------------------------------------------------------------------- */
+/* vCPU fd ioctls                                                         */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct hvx_regs - general purpose registers of a vCPU
+ *
+ * Same order as KVM's struct kvm_regs so that code moves between the two.
+ */
+struct hvx_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/**
+ * struct hvx_segment - a segment register as the VMCS holds it
+ * @base: linear base address
+ * @limit: limit in bytes (already scaled when @g is set)
+ * @selector: visible selector
+ * @type: 4-bit segment type
+ * @present: P bit
+ * @dpl: descriptor privilege level
+ * @db: D/B bit
+ * @s: 1 for code/data, 0 for system segments
+ * @l: 64-bit code segment
+ * @g: granularity
+ * @avl: available bit
+ * @unusable: the VMX "segment unusable" bit (a null selector in protected mode)
+ * @padding: must be zero
+ */
+struct hvx_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+/**
+ * struct hvx_dtable - GDTR or IDTR
+ * @base: linear base address
+ * @limit: limit in bytes
+ * @padding: must be zero
+ */
+struct hvx_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/**
+ * struct hvx_sregs - system registers of a vCPU
+ *
+ * SET_SREGS checks the control registers against what VMX allows (the
+ * fixed bits of CR0 and CR4 with unrestricted guest) and rejects the rest
+ * with EINVAL; whatever passes and is still an invalid guest state shows up
+ * at the next RUN as HVX_EXIT_FAIL_ENTRY.  @efer's LMA is derived from LME
+ * and CR0.PG on entry, as hardware would.
+ */
+struct hvx_sregs {
+	struct hvx_segment cs, ds, es, fs, gs, ss;
+	struct hvx_segment tr, ldt;
+	struct hvx_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[4];
+};
+
+/**
+ * struct hvx_cpuid_entry - one CPUID leaf/subleaf the guest will see
+ * @function: EAX input
+ * @index: ECX input, meaningful only with HVX_CPUID_FLAG_SIGNIFICANT_INDEX
+ * @flags: HVX_CPUID_FLAG_*
+ * @eax: output EAX
+ * @ebx: output EBX
+ * @ecx: output ECX
+ * @edx: output EDX
+ * @reserved: must be zero
+ */
+struct hvx_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved[3];
+};
+
+#define HVX_CPUID_FLAG_SIGNIFICANT_INDEX	(1U << 0)
+#define HVX_CPUID_FLAGS_MASK			HVX_CPUID_FLAG_SIGNIFICANT_INDEX
+
+/**
+ * struct hvx_cpuid - the CPUID policy of a vCPU
+ * @nent: number of entries, at most HVX_MAX_CPUID_ENTRIES (else E2BIG)
+ * @padding: must be zero
+ * @entries: the leaves
+ *
+ * A leaf the policy does not list returns zeros, as on hardware for a leaf
+ * beyond the maximum.  Whatever the policy says, leaf 0x40000000 carries the
+ * hvx signature "hvxhvxhvxhvx" and leaf 1 ECX bit 31 (hypervisor) is set.
+ */
+struct hvx_cpuid {
+	__u32 nent;
+	__u32 padding;
+	struct hvx_cpuid_entry entries[];
+};
+
+#define HVX_CPUID_SIGNATURE	"hvxhvxhvxhvx"
+
+/* Runs the vCPU until an exit that needs userspace; EINTR on a signal. */
+#define HVX_RUN			_IO(HVXIO, 0x20)
+#define HVX_GET_REGS		_IOR(HVXIO, 0x21, struct hvx_regs)
+#define HVX_SET_REGS		_IOW(HVXIO, 0x22, struct hvx_regs)
+#define HVX_GET_SREGS		_IOR(HVXIO, 0x23, struct hvx_sregs)
+#define HVX_SET_SREGS		_IOW(HVXIO, 0x24, struct hvx_sregs)
+#define HVX_SET_CPUID		_IOW(HVXIO, 0x25, struct hvx_cpuid)
+
+/* ---------------------------------------------------------------------- */
+/* The run structure, mmap()ed from offset 0 of a vCPU fd                 */
+/* ---------------------------------------------------------------------- */
+
+enum hvx_exit_reason {
+	HVX_EXIT_NONE		= 0,
+	/* Port I/O: see run->io.  Data lives at (char *)run + io.data_offset. */
+	HVX_EXIT_IO		= 1,
+	/*
+	 * A guest access to a guest physical address that no slot backs, or a
+	 * write to a read-only slot.  For a read, userspace fills
+	 * mmio.data before the next HVX_RUN, which completes the access.
+	 */
+	HVX_EXIT_MMIO		= 2,
+	/* HLT with nothing that could ever wake the vCPU. */
+	HVX_EXIT_HLT		= 3,
+	/* Triple fault: the guest is dead, as a real CPU would reset. */
+	HVX_EXIT_SHUTDOWN	= 4,
+	/* VM entry failed: see run->fail_entry (invalid guest state...). */
+	HVX_EXIT_FAIL_ENTRY	= 5,
+	/* An exit hvx cannot handle: see run->internal. */
+	HVX_EXIT_INTERNAL_ERROR	= 6,
+};
+
+#define HVX_EXIT_IO_IN		0
+#define HVX_EXIT_IO_OUT		1
+
+/* run->internal.suberror */
+enum hvx_internal_error {
+	/* An exit reason hvx has no handler for. */
+	HVX_INTERNAL_ERROR_UNHANDLED_EXIT	= 1,
+	/* MMIO by an instruction hvx does not emulate. */
+	HVX_INTERNAL_ERROR_EMULATION		= 2,
+	/* The guest state could not be read or written (e.g. RIP unmapped). */
+	HVX_INTERNAL_ERROR_GUEST_MEMORY		= 3,
+};
+
+/**
+ * struct hvx_run - shared between hvx.ko and the VMM, one per vCPU
+ * @immediate_exit: set by userspace to make the next HVX_RUN return EINTR
+ *	before entering the guest
+ * @padding1: zero
+ * @exit_reason: enum hvx_exit_reason of the last return from HVX_RUN
+ * @padding2: zero
+ * @io: @exit_reason == HVX_EXIT_IO.  @direction is HVX_EXIT_IO_IN/OUT,
+ *	@size is 1, 2 or 4, @count is the number of elements (1 unless a
+ *	string instruction), and the data is at (char *)run + @data_offset.
+ *	For IN, userspace writes the data there before the next HVX_RUN.
+ * @mmio: @exit_reason == HVX_EXIT_MMIO.  @phys_addr and @len (1, 2, 4 or 8)
+ *	describe the access; for a write @data holds the bytes in guest
+ *	(little-endian) order, for a read userspace fills @data.
+ * @fail_entry: @exit_reason == HVX_EXIT_FAIL_ENTRY.
+ *	@hardware_entry_failure_reason is the VMX basic exit reason with the
+ *	entry-failure bit stripped (33 invalid guest state, 34 MSR loading,
+ *	41 machine check), @qualification the exit qualification.
+ * @internal: @exit_reason == HVX_EXIT_INTERNAL_ERROR or HVX_EXIT_SHUTDOWN:
+ *	@suberror is an enum hvx_internal_error (0 for shutdown), @vmx_exit_reason
+ *	and @qualification are the VMX exit reason and qualification,
+ *	@guest_rip and @guest_phys_addr say where (the latter when the exit
+ *	provides one, else 0).
+ * @padding: reserves room so that exits can grow without moving @data.
+ */
+struct hvx_run {
+	__u8  immediate_exit;
+	__u8  padding1[7];
+	__u32 exit_reason;
+	__u32 padding2;
+	union {
+		struct {
+			__u8  direction;
+			__u8  size;
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+			__u8  padding[3];
+		} mmio;
+		struct {
+			__u32 hardware_entry_failure_reason;
+			__u32 padding;
+			__u64 qualification;
+		} fail_entry;
+		struct {
+			__u32 suberror;
+			__u32 vmx_exit_reason;
+			__u64 qualification;
+			__u64 guest_rip;
+			__u64 guest_phys_addr;
+		} internal;
+		char padding[256];
+	};
+};
+
+#endif /* _UAPI_HVX_H */

@@ -1,0 +1,127 @@
+#!/bin/sh
+# The steps behind `make check` and its parts.  Each step appends result
+# lines (ok AREA/NAME | not ok AREA/NAME) to a file under build/check; the
+# report at the end numbers them and prints "N passed, N failed".
+# Usage: scripts/check.sh all|unit|build|style|vm
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
+KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
+OUT=$BUILD/check
+AWK_KTAP=$TOP/selftests/ktap-to-results.awk
+MAKE=${MAKE:-make}
+
+mkdir -p "$OUT/logs"
+
+# result FILE STATUS NAME [LOG]: record one result; print LOG when it failed.
+result() {
+	if [ "$2" = ok ]; then
+		echo "ok $3" >>"$1"
+	else
+		echo "not ok $3" >>"$1"
+		if [ -n "${4:-}" ] && [ -f "$4" ]; then
+			echo "--- $3 failed; last lines of $4:"
+			tail -n 40 "$4"
+			echo "---"
+		fi
+	fi
+}
+
+step_unit() {
+	res=$OUT/unit.results
+	: >"$res"
+	log=$OUT/logs/unit-build.log
+	if ! $MAKE -C "$TOP/selftests" unit >"$log" 2>&1; then
+		result "$res" fail unit/build "$log"
+	fi
+	for t in "$BUILD"/selftests/unit/*_test; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		log=$OUT/logs/unit-$name.log
+		"$t" >"$log" 2>&1
+		awk -v area=unit -v prog="$name" -f "$AWK_KTAP" "$log" >"$log.res"
+		cat "$log.res" >>"$res"
+		grep -q '^not ok' "$log.res" && { echo "--- unit test $name:"; cat "$log"; echo "---"; }
+	done
+}
+
+step_build() {
+	res=$OUT/build.results
+	: >"$res"
+	log=$OUT/logs/module.log
+	# W=1 warnings fail the build step even though kbuild keeps going.
+	if $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$log" 2>&1 &&
+	   ! grep -q 'warning:' "$log"; then
+		result "$res" ok build/module-w1
+	else
+		result "$res" fail build/module-w1 "$log"
+	fi
+	log=$OUT/logs/user.log
+	if $MAKE -C "$TOP/user" >"$log" 2>&1; then
+		result "$res" ok build/user
+	else
+		result "$res" fail build/user "$log"
+	fi
+	log=$OUT/logs/selftests.log
+	if $MAKE -C "$TOP/selftests" emuhost >"$log" 2>&1; then
+		result "$res" ok build/selftests
+	else
+		result "$res" fail build/selftests "$log"
+	fi
+}
+
+step_style() {
+	res=$OUT/style.results
+	: >"$res"
+	log=$OUT/logs/checkpatch.log
+	files=$(cd "$TOP" && find kmod guest-drivers -name '*.[ch]' \
+		! -name '*.mod.c' 2>/dev/null | sort)
+	# Exceptions, each justified, live in .checkpatch.conf at the top.
+	if (cd "$TOP" && "$BUILD/linux-source/checkpatch/checkpatch.pl" \
+		--no-tree --terse --show-types -f $files) >"$log" 2>&1; then
+		result "$res" ok style/checkpatch
+	else
+		result "$res" fail style/checkpatch "$log"
+	fi
+	# Every shared header compiles on its own, in plain C11 userspace.
+	for h in $(cd "$TOP" && ls kmod/uapi/*.h kmod/emulate/emulate.h \
+			kmod/vmbus/wire/*.h 2>/dev/null); do
+		name=$(echo "$h" | sed 's|^kmod/||; s|/|_|g')
+		log=$OUT/logs/header-$name.log
+		if printf '#include "%s"\n' "$TOP/$h" |
+		   gcc -std=c11 -Wall -Wextra -Werror \
+			-fsyntax-only -x c - >"$log" 2>&1; then
+			result "$res" ok "style/header-$name"
+		else
+			result "$res" fail "style/header-$name" "$log"
+		fi
+	done
+}
+
+step_vm() {
+	res=$OUT/vm.results
+	: >"$res"
+	if ! $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$OUT/logs/vm-module.log" 2>&1 ||
+	   ! $MAKE -C "$TOP/selftests" emuhost >"$OUT/logs/vm-selftests.log" 2>&1; then
+		result "$res" fail vm/build "$OUT/logs/vm-module.log"
+		return
+	fi
+	"$TOP/selftests/emuhost/run-tests.sh" --results "$res" --log "$OUT/vm" ||
+		result "$res" fail emuhost/run
+}
+
+rm -f "$OUT"/*.results
+start=$(date +%s)
+case "${1:-all}" in
+all)	"$TOP/scripts/deps.sh" build unit emuhost
+	step_unit; step_build; step_style; step_vm ;;
+unit)	step_unit ;;
+build)	step_build ;;
+style)	step_style ;;
+vm)	"$TOP/scripts/deps.sh" emuhost; step_vm ;;
+*)	echo "usage: $0 all|unit|build|style|vm" >&2; exit 2 ;;
+esac
+echo "# check took $(( $(date +%s) - start )) s"
+exec "$TOP/selftests/report.sh" "$OUT"/*.results
