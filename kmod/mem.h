@@ -3,7 +3,8 @@
  * Guest physical memory of one VM: the slot table (guest physical ranges
  * backed by the VMM's anonymous memory) and the EPT that maps them, built on
  * EPT violation.  The VMX core (vcpu/exit code) sees only this interface;
- * kmod/ept/ holds the table engine behind it.
+ * kmod/ept/ holds the table engine behind it.  Guest pages are pinned while
+ * mapped: 4 KiB mappings for now (2 MiB ones are the next step).
  */
 #ifndef HVX_MEM_H
 #define HVX_MEM_H
@@ -11,8 +12,9 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 
-struct hvx_user_memory_region;
-struct hvx_ept;
+#include "ept/paging.h"
+#include "uapi/hvx.h"
+
 struct mm_struct;
 
 struct hvx_mem_slot {
@@ -25,8 +27,8 @@ struct hvx_mem_slot {
 struct hvx_mem {
 	struct mutex lock;	/* slots and EPT structure */
 	struct mm_struct *mm;	/* the VMM's mm, grabbed with mmgrab() */
-	struct hvx_mem_slot slots[32 /* HVX_MAX_MEM_SLOTS */];
-	struct hvx_ept *ept;
+	struct hvx_mem_slot slots[HVX_MAX_MEM_SLOTS];
+	struct hvx_pt ept;
 	unsigned long pinned_pages;
 };
 
@@ -44,12 +46,12 @@ void hvx_mem_destroy(struct hvx_mem *mem);
 int hvx_mem_set_region(struct hvx_mem *mem,
 		       const struct hvx_user_memory_region *region);
 
-/* The EPT pointer to write into the VMCS (WB, 4-level walk, A/D enabled). */
+/* The EPT pointer to write into the VMCS (WB, 4-level walk). */
 u64 hvx_mem_eptp(struct hvx_mem *mem);
 
 /*
  * Resolves an EPT violation at @gpa with the exit @qualification: maps the
- * backing page (a 2 MiB page where the host page and the slot allow) and
+ * backing page and
  * returns HVX_EPT_FAULT_MAPPED, or returns HVX_EPT_FAULT_MMIO when the access
  * must be emulated.  Negative errno when the VMM's memory is gone (EFAULT)
  * or the host is out of memory (ENOMEM).  Must run in the VMM's context.

@@ -2,22 +2,13 @@
 /*
  * Instruction decoding for MMIO and guest page-table walks: pure logic with
  * no kernel dependencies, so the module and the native unit tests (and the
- * fuzzers) compile the very same code.  Include hvx_types.h-style fixed-width
- * types only: this header must build in the kernel and in plain C11.
+ * fuzzers) compile the very same code.  It builds in the kernel and in
+ * plain C11 (types come from pure.h).
  */
 #ifndef HVX_EMULATE_H
 #define HVX_EMULATE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "../pure.h"
 
 /* Longest x86 instruction. */
 #define HVX_INSN_MAX_LEN	15
@@ -49,7 +40,8 @@ enum hvx_mmio_ext {
  * @size: memory access size: 1, 2, 4 or 8
  * @reg: GPR index 0..15 (RAX..R15 in ModRM order) for loads and
  *	register stores
- * @high_byte: @reg names AH, CH, DH or BH (index 4..7 without REX)
+ * @high_byte: bits 15:8 of register @reg (0..3), i.e. AH, CH, DH or BH
+ *	(encoded as 4..7 without REX)
  * @dest_size: for loads, the destination register width in bytes
  * @ext: for loads, how the value reaches the register
  * @imm: for HVX_MMIO_STORE_IMM, the value (already sign-extended to @size)

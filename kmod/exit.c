@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM exit dispatch.  Handlers return 1 to resume the guest, 0 to return to
+ * userspace with the run structure filled, or a negative errno.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/kernel.h>
+#include <asm/apic.h>
+#include <asm/irq_vectors.h>
+#include <asm/fpu/xcr.h>
+#include <asm/vmx.h>
+
+#include "emulate/emulate.h"
+#include "hvx.h"
+#include "vmx_ops.h"
+
+typedef int (*hvx_exit_handler)(struct hvx_vcpu *vcpu);
+
+static int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror)
+{
+	struct hvx_run *run = vcpu->run;
+
+	run->exit_reason = reason;
+	run->internal.suberror = suberror;
+	run->internal.vmx_exit_reason = vcpu->exit_reason;
+	run->internal.qualification = vcpu->exit_qualification;
+	run->internal.guest_rip = vmcs_readl(GUEST_RIP);
+	run->internal.guest_phys_addr = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	return 0;
+}
+
+static int hvx_exit_unhandled(struct hvx_vcpu *vcpu)
+{
+	return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
+				HVX_INTERNAL_ERROR_UNHANDLED_EXIT);
+}
+
+static int hvx_exit_external_interrupt(struct hvx_vcpu *vcpu)
+{
+	/* Already taken by the host when interrupts were enabled again. */
+	return 1;
+}
+
+static int hvx_exit_exception_nmi(struct hvx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		/* The host's NMI arrived in the guest: raise it again here. */
+		apic->send_IPI_self(NMI_VECTOR);
+		return 1;
+	}
+	return hvx_exit_unhandled(vcpu);
+}
+
+static int hvx_exit_triple_fault(struct hvx_vcpu *vcpu)
+{
+	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0);
+}
+
+static int hvx_exit_hlt(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_skip_insn(vcpu);
+	/* No interrupt source exists yet: nothing could wake the vCPU. */
+	vcpu->run->exit_reason = HVX_EXIT_HLT;
+	return 0;
+}
+
+static int hvx_exit_cpuid(struct hvx_vcpu *vcpu)
+{
+	u32 out[4];
+
+	hvx_cpuid_lookup(vcpu, vcpu->gprs[HVX_RAX], vcpu->gprs[HVX_RCX], out);
+	vcpu->gprs[HVX_RAX] = out[0];
+	vcpu->gprs[HVX_RBX] = out[1];
+	vcpu->gprs[HVX_RCX] = out[2];
+	vcpu->gprs[HVX_RDX] = out[3];
+	hvx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+static int hvx_exit_xsetbv(struct hvx_vcpu *vcpu)
+{
+	u64 value = (u32)vcpu->gprs[HVX_RAX] | (vcpu->gprs[HVX_RDX] << 32);
+
+	/* The guest may only confirm the host's XCR0, which the FPU code uses. */
+	if (vcpu->gprs[HVX_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	    !(vcpu->cr4_shadow & X86_CR4_OSXSAVE) ||
+	    value != xgetbv(XCR_XFEATURE_ENABLED_MASK)) {
+		hvx_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	hvx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+/* VMX instructions in the guest: there is no nested VMX. */
+static int hvx_exit_vmx_insn(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_inject_ud(vcpu);
+	return 1;
+}
+
+static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= hvx_exit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = hvx_exit_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT]	= hvx_exit_triple_fault,
+	[EXIT_REASON_CPUID]		= hvx_exit_cpuid,
+	[EXIT_REASON_HLT]		= hvx_exit_hlt,
+	[EXIT_REASON_VMCALL]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMCLEAR]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMLAUNCH]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMPTRLD]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMPTRST]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMREAD]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMRESUME]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMWRITE]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMOFF]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMON]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_INVEPT]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_INVVPID]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_CR_ACCESS]		= hvx_exit_cr,
+	[EXIT_REASON_DR_ACCESS]		= hvx_exit_dr,
+	[EXIT_REASON_IO_INSTRUCTION]	= hvx_exit_io,
+	[EXIT_REASON_MSR_READ]		= hvx_exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		= hvx_exit_wrmsr,
+	[EXIT_REASON_EPT_VIOLATION]	= hvx_exit_ept_violation,
+	[EXIT_REASON_XSETBV]		= hvx_exit_xsetbv,
+};
+
+int hvx_handle_exit(struct hvx_vcpu *vcpu)
+{
+	u32 basic = vcpu->exit_reason & 0xffff;
+
+	if (vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		struct hvx_run *run = vcpu->run;
+
+		/* The guest state failed the entry checks: it never ran. */
+		vcpu->launched = false;
+		run->exit_reason = HVX_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = basic;
+		run->fail_entry.padding = 0;
+		run->fail_entry.qualification = vcpu->exit_qualification;
+		return 0;
+	}
+	if (basic >= HVX_NR_EXIT_REASONS || !hvx_exit_handlers[basic])
+		return hvx_exit_unhandled(vcpu);
+	vcpu->exit_counts[basic]++;
+	return hvx_exit_handlers[basic](vcpu);
+}
+
+/* Finish an exit that userspace has answered; runs before the next entry. */
+int hvx_complete_pending(struct hvx_vcpu *vcpu)
+{
+	struct hvx_run *run = vcpu->run;
+	enum hvx_pending pending = vcpu->pending;
+	struct hvx_mmio_insn insn;
+	unsigned long val;
+	u64 data = 0;
+
+	vcpu->pending = HVX_PENDING_NONE;
+	switch (pending) {
+	case HVX_PENDING_NONE:
+		return 1;
+	case HVX_PENDING_IO_IN:
+		memcpy(&data, (u8 *)run + run->io.data_offset, vcpu->pending_len);
+		val = vcpu->gprs[HVX_RAX];
+		if (vcpu->pending_len == 4)
+			val = (u32)data;	/* 32-bit results clear bits 63:32 */
+		else
+			val = (val & ~((1UL << (vcpu->pending_len * 8)) - 1)) | data;
+		vcpu->gprs[HVX_RAX] = val;
+		hvx_vcpu_skip_insn(vcpu);
+		return 1;
+	case HVX_PENDING_MMIO_READ:
+		memcpy(&insn, vcpu->pending_mmio, sizeof(insn));
+		memcpy(&data, run->mmio.data, insn.size);
+		val = hvx_vcpu_get_gpr(vcpu, insn.reg);
+		hvx_mmio_apply_load(&insn, data, (u64 *)&val);
+		hvx_vcpu_set_gpr(vcpu, insn.reg, val);
+		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + insn.len);
+		return 1;
+	case HVX_PENDING_MMIO_WRITE:
+		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vcpu->pending_len);
+		return 1;
+	}
+	return 1;
+}

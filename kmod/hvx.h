@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal types of hvx.ko: VMs, vCPUs and the VMX capabilities. */
+#ifndef HVX_HVX_H
+#define HVX_HVX_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+
+#include "mem.h"
+#include "uapi/hvx.h"
+
+/* Basic exit reasons are below this bound (SDM appendix C). */
+#define HVX_NR_EXIT_REASONS	80
+
+/* What the capability MSRs allow, settled once at module load. */
+struct hvx_vmx_caps {
+	u32 revision_id;
+	u32 vmcs_size;
+	u32 pin_ctls, proc_ctls, proc_ctls2, exit_ctls, entry_ctls;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 ept_vpid_cap;
+	bool ept_ad;
+};
+
+extern struct hvx_vmx_caps hvx_caps;
+
+struct hvx_vm {
+	struct kref ref;
+	struct hvx_mem mem;
+	struct mutex lock;		/* vCPU creation */
+	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
+};
+
+/* Guest GPRs in ModRM order; RSP lives in the VMCS (slot 4 unused). */
+enum {
+	HVX_RAX, HVX_RCX, HVX_RDX, HVX_RBX, HVX_RSP, HVX_RBP, HVX_RSI, HVX_RDI,
+	HVX_R8, HVX_R9, HVX_R10, HVX_R11, HVX_R12, HVX_R13, HVX_R14, HVX_R15,
+	HVX_NR_GPRS
+};
+
+/* An exit that userspace must complete before the guest runs again. */
+enum hvx_pending {
+	HVX_PENDING_NONE,
+	HVX_PENDING_IO_IN,	/* load run data into RAX, skip the insn */
+	HVX_PENDING_MMIO_READ,	/* load run->mmio.data into a register */
+	HVX_PENDING_MMIO_WRITE,	/* skip the insn */
+};
+
+struct hvx_vcpu {
+	struct hvx_vm *vm;
+	struct hvx_run *run;
+	void *vmcs;
+	int cpu;			/* where the VMCS is active, -1 none */
+	bool launched;
+	struct list_head loaded_link;	/* on the per-CPU list of active VMCSs */
+	struct preempt_notifier pn;
+	u16 vpid;
+	u32 id;
+
+	unsigned long gprs[HVX_NR_GPRS];
+	unsigned long cr2;
+	unsigned long host_rsp;		/* last HOST_RSP written, for the asm */
+
+	/* The guest's view where hvx owns the real register. */
+	u64 cr0_shadow, cr4_shadow;
+	u64 efer;
+	u64 apic_base;
+	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u64 host_kernel_gs_base;
+	unsigned long dr[4], dr6;
+
+	struct fpu_guest fpu;
+
+	u32 exit_reason;
+	u64 exit_qualification;
+
+	enum hvx_pending pending;
+	u8 pending_reg, pending_len;
+	u8 pending_mmio[32];		/* struct hvx_mmio_insn for a read */
+
+	struct hvx_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	u64 exit_counts[HVX_NR_EXIT_REASONS];
+};
+
+/* vmx.c */
+int hvx_vmx_setup(void);
+int hvx_vmx_init(void);
+void hvx_vmx_exit(void);
+int hvx_vmx_get(void);
+void hvx_vmx_put(void);
+void hvx_vmx_track_loaded(struct hvx_vcpu *vcpu, int cpu);
+
+/* vmcs.c */
+int hvx_vmcs_setup(struct hvx_vcpu *vcpu);
+void hvx_vmcs_set_host_cpu_state(int cpu);
+void hvx_vmcs_set_guest_reset_state(struct hvx_vcpu *vcpu);
+int hvx_msr_bitmap_init(void);
+void hvx_msr_bitmap_free(void);
+
+/* vm.c */
+int hvx_vm_create(unsigned long flags);
+void hvx_vm_put(struct hvx_vm *vm);
+
+/* vcpu.c */
+int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);
+void hvx_vcpu_load(struct hvx_vcpu *vcpu);
+void hvx_vcpu_put(struct hvx_vcpu *vcpu);
+void hvx_vcpu_clear_on_cpu(struct hvx_vcpu *vcpu);
+int hvx_vcpu_run(struct hvx_vcpu *vcpu);
+void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu);
+void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu);
+void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu);
+unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg);
+void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val);
+
+/* vcpu_state.c */
+int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *regs);
+int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *regs);
+int hvx_vcpu_get_sregs(struct hvx_vcpu *vcpu, struct hvx_sregs *sregs);
+int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *sregs);
+void hvx_vcpu_update_efer(struct hvx_vcpu *vcpu);
+int hvx_vcpu_set_cr0(struct hvx_vcpu *vcpu, u64 cr0);
+int hvx_vcpu_set_cr4(struct hvx_vcpu *vcpu, u64 cr4);
+
+/* cpuid.c */
+int hvx_cpuid_set(struct hvx_vcpu *vcpu, struct hvx_cpuid __user *arg);
+void hvx_cpuid_lookup(struct hvx_vcpu *vcpu, u32 function, u32 index, u32 out[4]);
+
+/* exit.c: 1 resume the guest, 0 return to userspace (run filled), <0 error */
+int hvx_handle_exit(struct hvx_vcpu *vcpu);
+int hvx_complete_pending(struct hvx_vcpu *vcpu);
+
+/* exit_io.c, exit_ept.c, exit_msr.c, exit_cr.c */
+int hvx_exit_io(struct hvx_vcpu *vcpu);
+int hvx_exit_ept_violation(struct hvx_vcpu *vcpu);
+int hvx_exit_rdmsr(struct hvx_vcpu *vcpu);
+int hvx_exit_wrmsr(struct hvx_vcpu *vcpu);
+int hvx_exit_cr(struct hvx_vcpu *vcpu);
+int hvx_exit_dr(struct hvx_vcpu *vcpu);
+
+/* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
+int hvx_vmx_enter(unsigned long *gprs, bool launched);
+
+#endif /* HVX_HVX_H */

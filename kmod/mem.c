@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest physical memory: slots of the VMM's anonymous memory, mapped into
+ * the EPT page by page on EPT violation.  A mapped page stays pinned until
+ * its slot is deleted or the VM is destroyed, so the host never frees or
+ * migrates memory that the guest can still reach through the EPT.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "ept/ept_format.h"
+#include "mem.h"
+
+#define EPT_QUAL_WRITE	BIT(1)
+
+static void *hvx_ept_alloc_table(void *ctx, u64 *phys)
+{
+	void *table = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+	if (table)
+		*phys = __pa(table);
+	return table;
+}
+
+static void hvx_ept_free_table(void *ctx, void *table)
+{
+	free_page((unsigned long)table);
+}
+
+static void *hvx_ept_phys_to_virt(void *ctx, u64 phys)
+{
+	return __va(phys);
+}
+
+static const struct hvx_pt_mem_ops hvx_ept_mem_ops = {
+	.alloc_table	= hvx_ept_alloc_table,
+	.free_table	= hvx_ept_free_table,
+	.phys_to_virt	= hvx_ept_phys_to_virt,
+};
+
+/* Leaf callback: the EPT no longer maps this page, so let it go. */
+static void hvx_mem_unpin(void *arg, u64 phys, unsigned int level, unsigned int prot)
+{
+	struct hvx_mem *mem = arg;
+	struct page *page = pfn_to_page(phys >> PAGE_SHIFT);
+
+	unpin_user_pages_dirty_lock(&page, 1, prot & HVX_PT_WRITE);
+	mem->pinned_pages--;
+}
+
+int hvx_mem_init(struct hvx_mem *mem)
+{
+	int err;
+
+	mutex_init(&mem->lock);
+	err = hvx_pt_init(&mem->ept, &hvx_ept_mem_ops, &hvx_ept_format, mem);
+	if (err)
+		return err;
+	mmgrab(current->mm);
+	mem->mm = current->mm;
+	return 0;
+}
+
+void hvx_mem_destroy(struct hvx_mem *mem)
+{
+	hvx_pt_destroy(&mem->ept, hvx_mem_unpin, mem);
+	if (mem->mm)
+		mmdrop(mem->mm);
+	mem->mm = NULL;
+}
+
+u64 hvx_mem_eptp(struct hvx_mem *mem)
+{
+	return hvx_ept_pointer(mem->ept.root_phys);
+}
+
+static struct hvx_mem_slot *hvx_mem_find(struct hvx_mem *mem, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++) {
+		struct hvx_mem_slot *s = &mem->slots[i];
+
+		if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static int hvx_mem_delete_slot(struct hvx_mem *mem, struct hvx_mem_slot *slot)
+{
+	if (!slot->size)
+		return 0;
+	if (hvx_pt_unmap(&mem->ept, slot->gpa, slot->size, hvx_mem_unpin, mem))
+		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+	slot->size = 0;
+	return 0;
+}
+
+int hvx_mem_set_region(struct hvx_mem *mem, const struct hvx_user_memory_region *r)
+{
+	struct hvx_mem_slot *slot;
+	unsigned int i;
+	int err = 0;
+
+	if (r->slot >= HVX_MAX_MEM_SLOTS || r->flags & ~HVX_MEM_FLAGS_MASK)
+		return -EINVAL;
+	slot = &mem->slots[r->slot];
+
+	mutex_lock(&mem->lock);
+	if (!r->memory_size) {
+		err = hvx_mem_delete_slot(mem, slot);
+		goto out;
+	}
+	err = -EINVAL;
+	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->memory_size) ||
+	    !PAGE_ALIGNED(r->userspace_addr))
+		goto out;
+	/* Guest physical addresses stop at 48 bits (a 4-level EPT). */
+	if (r->guest_phys_addr + r->memory_size < r->guest_phys_addr ||
+	    r->guest_phys_addr + r->memory_size > (1ULL << 48))
+		goto out;
+	if (r->userspace_addr + r->memory_size < r->userspace_addr)
+		goto out;
+	err = -EFAULT;
+	if (!access_ok((void __user *)(unsigned long)r->userspace_addr, r->memory_size))
+		goto out;
+	err = -EEXIST;
+	if (slot->size)
+		goto out;
+	err = -EINVAL;
+	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++) {
+		struct hvx_mem_slot *s = &mem->slots[i];
+
+		if (s->size && r->guest_phys_addr < s->gpa + s->size &&
+		    s->gpa < r->guest_phys_addr + r->memory_size)
+			goto out;
+	}
+	slot->gpa = r->guest_phys_addr;
+	slot->hva = r->userspace_addr;
+	slot->flags = r->flags;
+	slot->size = r->memory_size;
+	err = 0;
+out:
+	mutex_unlock(&mem->lock);
+	return err;
+}
+
+int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification)
+{
+	struct hvx_mem_slot *slot;
+	unsigned int prot = HVX_PT_READ | HVX_PT_EXEC;
+	unsigned int gup = FOLL_LONGTERM;
+	struct page *page;
+	u64 hva;
+	int ret;
+
+	if (current->mm != mem->mm)
+		return -EFAULT;
+
+	mutex_lock(&mem->lock);
+	slot = hvx_mem_find(mem, gpa);
+	ret = HVX_EPT_FAULT_MMIO;
+	if (!slot)
+		goto out;
+	if (slot->flags & HVX_MEM_READONLY) {
+		if (qualification & EPT_QUAL_WRITE)
+			goto out;
+	} else {
+		prot |= HVX_PT_WRITE;
+		gup |= FOLL_WRITE;
+	}
+	/* Another exit may have mapped it already. */
+	ret = HVX_EPT_FAULT_MAPPED;
+	if (hvx_pt_lookup(&mem->ept, gpa, NULL))
+		goto out;
+
+	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+	ret = pin_user_pages_fast(hva, 1, gup, &page);
+	if (ret != 1) {
+		ret = ret < 0 ? ret : -EFAULT;
+		goto out;
+	}
+	ret = hvx_pt_map(&mem->ept, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
+	if (ret) {
+		unpin_user_page(page);
+		goto out;
+	}
+	mem->pinned_pages++;
+	ret = HVX_EPT_FAULT_MAPPED;
+out:
+	mutex_unlock(&mem->lock);
+	return ret;
+}
+
+static int hvx_mem_copy(struct hvx_mem *mem, u64 gpa, void *buf, size_t len, bool write)
+{
+	int err = 0;
+
+	mutex_lock(&mem->lock);
+	while (len) {
+		struct hvx_mem_slot *slot = hvx_mem_find(mem, gpa);
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - (gpa & ~PAGE_MASK));
+		void __user *uaddr;
+
+		if (!slot || (write && (slot->flags & HVX_MEM_READONLY))) {
+			err = -EFAULT;
+			break;
+		}
+		uaddr = (void __user *)(unsigned long)(slot->hva + (gpa - slot->gpa));
+		if (write ? copy_to_user(uaddr, buf, chunk) : copy_from_user(buf, uaddr, chunk)) {
+			err = -EFAULT;
+			break;
+		}
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	mutex_unlock(&mem->lock);
+	return err;
+}
+
+int hvx_mem_read(struct hvx_mem *mem, u64 gpa, void *buf, size_t len)
+{
+	if (current->mm != mem->mm)
+		return -EFAULT;
+	return hvx_mem_copy(mem, gpa, buf, len, false);
+}
+
+int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len)
+{
+	if (current->mm != mem->mm)
+		return -EFAULT;
+	return hvx_mem_copy(mem, gpa, (void *)buf, len, true);
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU object, its file descriptor and the run loop.
+ *
+ * While a vCPU ioctl runs, its VMCS is current on the CPU the thread runs
+ * on: hvx_vcpu_load() registers a preempt notifier that moves the VMCS
+ * (VMCLEAR on the old CPU, VMPTRLD on the new one) when the thread migrates,
+ * as KVM does, so exit handlers may sleep.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/mmu_context.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+#include <asm/special_insns.h>
+
+#include "hvx.h"
+#include "vmx_ops.h"
+
+static DEFINE_IDA(hvx_vpid_ida);
+static DEFINE_PER_CPU(struct hvx_vcpu *, hvx_current_vcpu);
+
+static void hvx_vmclear_local(void *arg)
+{
+	struct hvx_vcpu *vcpu = arg;
+
+	if (vcpu->cpu != smp_processor_id())
+		return;
+	hvx_vmclear(__pa(vcpu->vmcs));
+	if (__this_cpu_read(hvx_current_vcpu) == vcpu)
+		__this_cpu_write(hvx_current_vcpu, NULL);
+	list_del(&vcpu->loaded_link);
+	vcpu->cpu = -1;
+	vcpu->launched = false;
+}
+
+/* Runs on the CPU where the VMCS is active (CPU offline, VMXOFF paths). */
+void hvx_vcpu_clear_on_cpu(struct hvx_vcpu *vcpu)
+{
+	hvx_vmclear_local(vcpu);
+}
+
+static void hvx_vcpu_clear(struct hvx_vcpu *vcpu)
+{
+	int cpu = vcpu->cpu;
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, hvx_vmclear_local, vcpu, 1);
+}
+
+/* Make the VMCS current on this CPU; preemption is disabled. */
+static void hvx_vcpu_load_cpu(struct hvx_vcpu *vcpu, int cpu)
+{
+	if (vcpu->cpu != cpu) {
+		hvx_vcpu_clear(vcpu);
+		local_irq_disable();
+		hvx_vmx_track_loaded(vcpu, cpu);
+		local_irq_enable();
+	}
+	if (__this_cpu_read(hvx_current_vcpu) != vcpu) {
+		hvx_vmptrld(__pa(vcpu->vmcs));
+		__this_cpu_write(hvx_current_vcpu, vcpu);
+	}
+	if (vcpu->cpu != cpu) {
+		vcpu->cpu = cpu;
+		hvx_vmcs_set_host_cpu_state(cpu);
+	}
+}
+
+static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	hvx_vcpu_load_cpu(container_of(pn, struct hvx_vcpu, pn), cpu);
+}
+
+static void hvx_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+}
+
+static struct preempt_ops hvx_preempt_ops = {
+	.sched_in = hvx_sched_in,
+	.sched_out = hvx_sched_out,
+};
+
+void hvx_vcpu_load(struct hvx_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->pn);
+	hvx_vcpu_load_cpu(vcpu, cpu);
+	put_cpu();
+}
+
+void hvx_vcpu_put(struct hvx_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_unregister(&vcpu->pn);
+	/* VM exit left the GDT limit at 0xffff; give the host its own back. */
+	load_fixmap_gdt(smp_processor_id());
+	preempt_enable();
+}
+
+unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg)
+{
+	if (reg == HVX_RSP)
+		return vmcs_readl(GUEST_RSP);
+	return vcpu->gprs[reg & 15];
+}
+
+void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val)
+{
+	if (reg == HVX_RSP)
+		vmcs_writel(GUEST_RSP, val);
+	else
+		vcpu->gprs[reg & 15] = val;
+}
+
+void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu)
+{
+	unsigned long rip = vmcs_readl(GUEST_RIP);
+	u32 intr;
+
+	rip += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	/* Outside 64-bit mode RIP wraps at 32 bits. */
+	if (!(vmcs_read32(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE))
+		rip = (u32)rip;
+	vmcs_writel(GUEST_RIP, rip);
+	/* The skipped instruction ends any STI/MOV SS blocking. */
+	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static void hvx_vcpu_inject_exception(struct hvx_vcpu *vcpu, u8 vector, bool has_error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	/* Real mode delivers no error code, and VM entry checks that. */
+	if (has_error && (vcpu->cr0_shadow & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_GP, true);
+}
+
+void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_UD, false);
+}
+
+/* Host state that may change between entries of the same thread. */
+static void hvx_vcpu_refresh_host_state(struct hvx_vcpu *vcpu)
+{
+	unsigned long fsbase;
+
+	vmcs_writel(HOST_CR3, __get_current_cr3_fast());
+	vmcs_writel(HOST_CR4, cr4_read_shadow());
+	rdmsrl(MSR_FS_BASE, fsbase);
+	vmcs_writel(HOST_FS_BASE, fsbase);
+}
+
+/* One VM entry and exit; returns what hvx_handle_exit() returns. */
+static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
+{
+	u16 ds, es;
+	int failed;
+
+	preempt_disable();
+	hvx_vcpu_refresh_host_state(vcpu);
+	savesegment(ds, ds);
+	savesegment(es, es);
+
+	local_irq_disable();
+	/* SWAPGS in the guest uses the hardware MSR: give it the guest's. */
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	if (native_read_cr2() != vcpu->cr2)
+		native_write_cr2(vcpu->cr2);
+
+	failed = hvx_vmx_enter(vcpu->gprs, vcpu->launched);
+
+	vcpu->cr2 = native_read_cr2();
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
+	loadsegment(ds, ds);
+	loadsegment(es, es);
+	/* An external interrupt that caused the exit is taken here. */
+	local_irq_enable();
+	preempt_enable();
+
+	if (failed) {
+		u32 error = vmcs_read32(VM_INSTRUCTION_ERROR);
+
+		pr_err_ratelimited("VM%s failed: vm-instruction error %u\n",
+				   vcpu->launched ? "RESUME" : "LAUNCH", error);
+		vcpu->run->exit_reason = HVX_EXIT_INTERNAL_ERROR;
+		vcpu->run->internal.suberror = HVX_INTERNAL_ERROR_UNHANDLED_EXIT;
+		vcpu->run->internal.vmx_exit_reason = ~0U;
+		vcpu->run->internal.qualification = error;
+		vcpu->run->internal.guest_rip = vmcs_readl(GUEST_RIP);
+		vcpu->run->internal.guest_phys_addr = 0;
+		return 0;
+	}
+	vcpu->launched = true;
+	vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	vcpu->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
+	return hvx_handle_exit(vcpu);
+}
+
+int hvx_vcpu_run(struct hvx_vcpu *vcpu)
+{
+	struct hvx_run *run = vcpu->run;
+	int ret;
+
+	run->exit_reason = HVX_EXIT_NONE;
+	if (run->immediate_exit)
+		return -EINTR;
+
+	hvx_vcpu_load(vcpu);
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+
+	ret = hvx_complete_pending(vcpu);
+	while (ret > 0) {
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		ret = hvx_vcpu_enter_guest(vcpu);
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	hvx_vcpu_put(vcpu);
+	return ret < 0 ? ret : 0;
+}
+
+static long hvx_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hvx_vcpu *vcpu = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct hvx_sregs sregs;
+	struct hvx_regs regs;
+	long ret;
+
+	if (vcpu->vm->mem.mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case HVX_RUN:
+		if (arg)
+			return -EINVAL;
+		return hvx_vcpu_run(vcpu);
+	case HVX_GET_REGS:
+		hvx_vcpu_load(vcpu);
+		ret = hvx_vcpu_get_regs(vcpu, &regs);
+		hvx_vcpu_put(vcpu);
+		if (!ret && copy_to_user(uarg, &regs, sizeof(regs)))
+			ret = -EFAULT;
+		return ret;
+	case HVX_SET_REGS:
+		if (copy_from_user(&regs, uarg, sizeof(regs)))
+			return -EFAULT;
+		hvx_vcpu_load(vcpu);
+		ret = hvx_vcpu_set_regs(vcpu, &regs);
+		hvx_vcpu_put(vcpu);
+		return ret;
+	case HVX_GET_SREGS:
+		hvx_vcpu_load(vcpu);
+		ret = hvx_vcpu_get_sregs(vcpu, &sregs);
+		hvx_vcpu_put(vcpu);
+		if (!ret && copy_to_user(uarg, &sregs, sizeof(sregs)))
+			ret = -EFAULT;
+		return ret;
+	case HVX_SET_SREGS:
+		if (copy_from_user(&sregs, uarg, sizeof(sregs)))
+			return -EFAULT;
+		hvx_vcpu_load(vcpu);
+		ret = hvx_vcpu_set_sregs(vcpu, &sregs);
+		hvx_vcpu_put(vcpu);
+		return ret;
+	case HVX_SET_CPUID:
+		return hvx_cpuid_set(vcpu, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static vm_fault_t hvx_vcpu_fault(struct vm_fault *vmf)
+{
+	struct hvx_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct hvx_vcpu_vm_ops = {
+	.fault = hvx_vcpu_fault,
+};
+
+static int hvx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma_pages(vma) > 1)
+		return -EINVAL;
+	vma->vm_ops = &hvx_vcpu_vm_ops;
+	return 0;
+}
+
+static void hvx_vcpu_destroy(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_clear(vcpu);
+	fpu_free_guest_fpstate(&vcpu->fpu);
+	ida_free(&hvx_vpid_ida, vcpu->vpid);
+	free_page((unsigned long)vcpu->vmcs);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu->cpuid);
+	kfree(vcpu);
+}
+
+static int hvx_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct hvx_vcpu *vcpu = file->private_data;
+	struct hvx_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	hvx_vcpu_destroy(vcpu);
+	hvx_vm_put(vm);
+	return 0;
+}
+
+static const struct file_operations hvx_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hvx_vcpu_release,
+	.unlocked_ioctl	= hvx_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= hvx_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
+{
+	struct hvx_vcpu *vcpu;
+	int err, fd;
+
+	if (id >= HVX_MAX_VCPUS)
+		return -EINVAL;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	INIT_LIST_HEAD(&vcpu->loaded_link);
+	preempt_notifier_init(&vcpu->pn, &hvx_preempt_ops);
+
+	err = -ENOMEM;
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto err_free;
+	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->vmcs)
+		goto err_run;
+	*(u32 *)vcpu->vmcs = hvx_caps.revision_id;
+
+	/* VPID 0 belongs to the host. */
+	err = ida_alloc_range(&hvx_vpid_ida, 1, 0xffff, GFP_KERNEL);
+	if (err < 0)
+		goto err_vmcs;
+	vcpu->vpid = err;
+
+	if (!fpu_alloc_guest_fpstate(&vcpu->fpu)) {
+		err = -ENOMEM;
+		goto err_vpid;
+	}
+
+	hvx_vcpu_load(vcpu);
+	err = hvx_vmcs_setup(vcpu);
+	hvx_vcpu_put(vcpu);
+	if (err)
+		goto err_fpu;
+	/* A new VPID may carry translations of an old vCPU that had it. */
+	if (hvx_caps.ept_vpid_cap & (VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32))
+		hvx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vpid);
+	else
+		hvx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	kref_get(&vm->ref);
+	fd = anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		hvx_vm_put(vm);	/* never the last: the VM fd holds one */
+		goto err_unlock;
+	}
+	vm->vcpus[id] = vcpu;
+	mutex_unlock(&vm->lock);
+	return fd;
+
+err_unlock:
+	mutex_unlock(&vm->lock);
+	hvx_vcpu_clear(vcpu);
+err_fpu:
+	fpu_free_guest_fpstate(&vcpu->fpu);
+err_vpid:
+	ida_free(&hvx_vpid_ida, vcpu->vpid);
+err_vmcs:
+	free_page((unsigned long)vcpu->vmcs);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_free:
+	kfree(vcpu);
+	return err;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Register state of a vCPU: HVX_GET/SET_REGS and HVX_GET/SET_SREGS, and the
+ * control registers hvx owns (CR0, CR4, EFER).  The guest sees the values it
+ * wrote (read shadows); the VMCS holds what VMX requires on top.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/kernel.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "hvx.h"
+#include "vmx_ops.h"
+
+/* Control register bits a guest may never hold, or must always hold. */
+#define HVX_CR0_ALWAYS_OFF	(X86_CR0_NW | X86_CR0_CD)
+#define HVX_EFER_KNOWN		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static bool cr0_valid(u64 cr0)
+{
+	if (cr0 >> 32)
+		return false;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	return true;
+}
+
+static bool cr4_valid(u64 cr4)
+{
+	/* VMXE is ours; everything else must be a bit VMX lets a guest set. */
+	return !(cr4 & X86_CR4_VMXE) && !(cr4 & ~hvx_caps.cr4_fixed1);
+}
+
+/* Entering or leaving long mode follows EFER.LME and CR0.PG, as hardware. */
+void hvx_vcpu_update_efer(struct hvx_vcpu *vcpu)
+{
+	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS);
+	u64 efer = vcpu->efer & ~EFER_LMA;
+
+	if ((efer & EFER_LME) && (vcpu->cr0_shadow & X86_CR0_PG))
+		efer |= EFER_LMA;
+	vcpu->efer = efer;
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	else
+		entry &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+int hvx_vcpu_set_cr0(struct hvx_vcpu *vcpu, u64 cr0)
+{
+	u64 fixed0 = hvx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	u64 hw;
+
+	if (!cr0_valid(cr0))
+		return -EINVAL;
+	/* Paging in long mode needs PAE first. */
+	if ((cr0 & X86_CR0_PG) && (vcpu->efer & EFER_LME) &&
+	    !(vcpu->cr4_shadow & X86_CR4_PAE))
+		return -EINVAL;
+	hw = ((cr0 & ~HVX_CR0_ALWAYS_OFF) | fixed0) & hvx_caps.cr0_fixed1;
+	vcpu->cr0_shadow = cr0;
+	vmcs_writel(CR0_READ_SHADOW, cr0);
+	vmcs_writel(GUEST_CR0, hw);
+	hvx_vcpu_update_efer(vcpu);
+	return 0;
+}
+
+int hvx_vcpu_set_cr4(struct hvx_vcpu *vcpu, u64 cr4)
+{
+	if (!cr4_valid(cr4))
+		return -EINVAL;
+	if ((vcpu->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	vcpu->cr4_shadow = cr4;
+	vmcs_writel(CR4_READ_SHADOW, cr4);
+	vmcs_writel(GUEST_CR4, (cr4 | hvx_caps.cr4_fixed0) & hvx_caps.cr4_fixed1);
+	return 0;
+}
+
+int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *r)
+{
+	const unsigned long *g = vcpu->gprs;
+
+	*r = (struct hvx_regs) {
+		.rax = g[HVX_RAX], .rbx = g[HVX_RBX], .rcx = g[HVX_RCX],
+		.rdx = g[HVX_RDX], .rsi = g[HVX_RSI], .rdi = g[HVX_RDI],
+		.rsp = vmcs_readl(GUEST_RSP), .rbp = g[HVX_RBP],
+		.r8 = g[HVX_R8], .r9 = g[HVX_R9], .r10 = g[HVX_R10],
+		.r11 = g[HVX_R11], .r12 = g[HVX_R12], .r13 = g[HVX_R13],
+		.r14 = g[HVX_R14], .r15 = g[HVX_R15],
+		.rip = vmcs_readl(GUEST_RIP), .rflags = vmcs_readl(GUEST_RFLAGS),
+	};
+	return 0;
+}
+
+int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
+{
+	unsigned long *g = vcpu->gprs;
+
+	g[HVX_RAX] = r->rax; g[HVX_RBX] = r->rbx; g[HVX_RCX] = r->rcx;
+	g[HVX_RDX] = r->rdx; g[HVX_RSI] = r->rsi; g[HVX_RDI] = r->rdi;
+	g[HVX_RBP] = r->rbp; g[HVX_R8] = r->r8; g[HVX_R9] = r->r9;
+	g[HVX_R10] = r->r10; g[HVX_R11] = r->r11; g[HVX_R12] = r->r12;
+	g[HVX_R13] = r->r13; g[HVX_R14] = r->r14; g[HVX_R15] = r->r15;
+	vmcs_writel(GUEST_RSP, r->rsp);
+	vmcs_writel(GUEST_RIP, r->rip);
+	/* Bit 1 is always set; reserved bits stay clear. */
+	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED);
+	/* New registers cancel a half-done exit. */
+	vcpu->pending = HVX_PENDING_NONE;
+	return 0;
+}
+
+#define HVX_SEG(name) { GUEST_##name##_SELECTOR, GUEST_##name##_BASE, \
+			GUEST_##name##_LIMIT, GUEST_##name##_AR_BYTES }
+
+static const struct hvx_seg_fields {
+	u32 selector, base, limit, ar;
+} seg_fields[8] = {
+	HVX_SEG(CS), HVX_SEG(DS), HVX_SEG(ES), HVX_SEG(FS),
+	HVX_SEG(GS), HVX_SEG(SS), HVX_SEG(TR), HVX_SEG(LDTR),
+};
+
+static struct hvx_segment *sregs_seg(struct hvx_sregs *s, unsigned int i)
+{
+	struct hvx_segment *segs[8] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+
+	return segs[i];
+}
+
+static void get_segment(unsigned int i, struct hvx_segment *seg)
+{
+	u32 ar = __hvx_vmread(seg_fields[i].ar);
+
+	*seg = (struct hvx_segment) {
+		.base = __hvx_vmread(seg_fields[i].base),
+		.limit = __hvx_vmread(seg_fields[i].limit),
+		.selector = __hvx_vmread(seg_fields[i].selector),
+		.type = ar & 15, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3,
+		.present = (ar >> 7) & 1, .avl = (ar >> 12) & 1,
+		.l = (ar >> 13) & 1, .db = (ar >> 14) & 1, .g = (ar >> 15) & 1,
+		.unusable = (ar >> 16) & 1,
+	};
+}
+
+static int set_segment(unsigned int i, const struct hvx_segment *seg)
+{
+	u32 ar;
+
+	if (seg->padding || seg->type > 15 || seg->dpl > 3 || seg->present > 1 ||
+	    seg->s > 1 || seg->avl > 1 || seg->l > 1 || seg->db > 1 ||
+	    seg->g > 1 || seg->unusable > 1)
+		return -EINVAL;
+	ar = seg->type | seg->s << 4 | seg->dpl << 5 | seg->present << 7 |
+	     seg->avl << 12 | seg->l << 13 | seg->db << 14 | seg->g << 15 |
+	     seg->unusable << 16;
+	__hvx_vmwrite(seg_fields[i].selector, seg->selector);
+	__hvx_vmwrite(seg_fields[i].base, seg->base);
+	__hvx_vmwrite(seg_fields[i].limit, seg->limit);
+	__hvx_vmwrite(seg_fields[i].ar, ar);
+	return 0;
+}
+
+int hvx_vcpu_get_sregs(struct hvx_vcpu *vcpu, struct hvx_sregs *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ARRAY_SIZE(seg_fields); i++)
+		get_segment(i, sregs_seg(s, i));
+	s->gdt.base = vmcs_readl(GUEST_GDTR_BASE);
+	s->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
+	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
+	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
+	s->cr0 = vcpu->cr0_shadow;
+	s->cr2 = vcpu->cr2;
+	s->cr3 = vmcs_readl(GUEST_CR3);
+	s->cr4 = vcpu->cr4_shadow;
+	s->efer = vcpu->efer;
+	s->apic_base = vcpu->apic_base;
+	return 0;
+}
+
+int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *s)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return -EINVAL;
+	if (s->gdt.padding[0] || s->gdt.padding[1] || s->gdt.padding[2] ||
+	    s->idt.padding[0] || s->idt.padding[1] || s->idt.padding[2])
+		return -EINVAL;
+	if (s->efer & ~HVX_EFER_KNOWN || s->cr8 > 15)
+		return -EINVAL;
+	if (!cr0_valid(s->cr0) || !cr4_valid(s->cr4))
+		return -EINVAL;
+	/* CR3 may not set bits beyond the physical address width. */
+	if (s->cr3 >> boot_cpu_data.x86_phys_bits)
+		return -EINVAL;
+	/* Long mode needs PAE, and LME with paging on implies LMA. */
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG) && !(s->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(seg_fields); i++) {
+		err = set_segment(i, sregs_seg((struct hvx_sregs *)s, i));
+		if (err)
+			return err;
+	}
+	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
+	vmcs_write32(GUEST_GDTR_LIMIT, s->gdt.limit);
+	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
+	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
+	vmcs_writel(GUEST_CR3, s->cr3);
+	vcpu->cr2 = s->cr2;
+	vcpu->efer = s->efer;
+	vcpu->cr4_shadow = 0;
+	err = hvx_vcpu_set_cr4(vcpu, s->cr4);
+	if (!err)
+		err = hvx_vcpu_set_cr0(vcpu, s->cr0);
+	if (err)
+		return err;
+	vcpu->apic_base = s->apic_base;
+	return 0;
+}

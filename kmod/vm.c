@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VM object and its file descriptor. */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hvx.h"
+
+static void hvx_vm_release_ref(struct kref *ref)
+{
+	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
+
+	hvx_mem_destroy(&vm->mem);
+	kfree(vm);
+	hvx_vmx_put();
+}
+
+void hvx_vm_put(struct hvx_vm *vm)
+{
+	kref_put(&vm->ref, hvx_vm_release_ref);
+}
+
+static int hvx_vm_release(struct inode *inode, struct file *file)
+{
+	hvx_vm_put(file->private_data);
+	return 0;
+}
+
+static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hvx_vm *vm = file->private_data;
+	struct hvx_user_memory_region region;
+	void __user *uarg = (void __user *)arg;
+
+	/* Guest memory is the creator's: another process must not drive it. */
+	if (vm->mem.mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case HVX_SET_USER_MEMORY_REGION:
+		if (copy_from_user(&region, uarg, sizeof(region)))
+			return -EFAULT;
+		return hvx_mem_set_region(&vm->mem, &region);
+	case HVX_CREATE_VCPU:
+		return hvx_vcpu_create(vm, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hvx_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hvx_vm_release,
+	.unlocked_ioctl	= hvx_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int hvx_vm_create(unsigned long flags)
+{
+	struct hvx_vm *vm;
+	int err, fd;
+
+	if (flags)
+		return -EINVAL;
+
+	err = hvx_vmx_get();
+	if (err)
+		return err;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm) {
+		err = -ENOMEM;
+		goto err_vmx;
+	}
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	err = hvx_mem_init(&vm->mem);
+	if (err)
+		goto err_free;
+
+	fd = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_mem;
+	}
+	return fd;
+
+err_mem:
+	hvx_mem_destroy(&vm->mem);
+err_free:
+	kfree(vm);
+err_vmx:
+	hvx_vmx_put();
+	return err;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Builds the emulated host's boot medium: Debian's stock kernel and an
+# uncompressed busybox initramfs holding hvx.ko, kvm_intel, the VM tests and
+# benchmarks.  Usage: build-image.sh OUTDIR "KERNEL CMDLINE"
+# Result: OUTDIR/boot.iso
+set -eu
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
+	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
+out=$1
+cmdline=$2
+
+kernel=/boot/vmlinuz-$KVER
+[ -f "$kernel" ] || { echo "build-image: $kernel missing (linux-image-amd64)" >&2; exit 1; }
+moddir=/lib/modules/$KVER/kernel
+
+root=$out/root
+rm -rf "$root" "$out/iso"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+	"$root/lib/hvx" "$root/tests/vm" "$root/tests/bench" "$out/iso/isolinux"
+
+cp /bin/busybox "$root/bin/busybox"
+install -m 755 "$TOP/selftests/emuhost/init.sh" "$root/init"
+cp "$TOP/selftests/ktap-to-results.awk" "$root/tests/"
+
+# Modules: hvx.ko and the KVM peer (kvm_intel needs kvm and irqbypass).
+[ -f "$TOP/kmod/hvx.ko" ] && cp "$TOP/kmod/hvx.ko" "$root/lib/hvx/"
+for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko; do
+	if [ -f "$moddir/$m" ]; then
+		cp "$moddir/$m" "$root/lib/hvx/"
+	elif [ -f "$moddir/$m.xz" ]; then
+		xz -dc "$moddir/$m.xz" >"$root/lib/hvx/$(basename "$m")"
+	fi
+done
+
+for f in "$BUILD"/selftests/vm/*; do
+	[ -f "$f" ] && install -m 755 "$f" "$root/tests/vm/"
+done
+for f in "$BUILD"/selftests/bench/*; do
+	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
+done
+[ -f "$TOP/selftests/emuhost/demo.sh" ] && install -m 755 "$TOP/selftests/emuhost/demo.sh" "$root/tests/"
+for f in "$BUILD"/user/hvx-static; do
+	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$out/iso/initrd"
+cp "$kernel" "$out/iso/vmlinuz"
+cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+	"$out/iso/isolinux/"
+cat >"$out/iso/isolinux/isolinux.cfg" <<CFG
+DEFAULT hvx
+PROMPT 0
+TIMEOUT 0
+LABEL hvx
+  KERNEL /vmlinuz
+  INITRD /initrd
+  APPEND $cmdline
+CFG
+xorriso -as mkisofs -quiet -o "$out/boot.iso" -b isolinux/isolinux.bin \
+	-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+	"$out/iso" 2>/dev/null
