@@ -54,6 +54,12 @@ static int hvx_exit_exception_nmi(struct hvx_vcpu *vcpu)
 	return hvx_exit_unhandled(vcpu);
 }
 
+static int hvx_exit_preemption_timer(struct hvx_vcpu *vcpu)
+{
+	/* The slice is over: the run loop checks signals and reschedules. */
+	return 1;
+}
+
 static int hvx_exit_triple_fault(struct hvx_vcpu *vcpu)
 {
 	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0);
@@ -127,6 +133,7 @@ static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_MSR_WRITE]		= hvx_exit_wrmsr,
 	[EXIT_REASON_EPT_VIOLATION]	= hvx_exit_ept_violation,
 	[EXIT_REASON_XSETBV]		= hvx_exit_xsetbv,
+	[EXIT_REASON_PREEMPTION_TIMER]	= hvx_exit_preemption_timer,
 };
 
 int hvx_handle_exit(struct hvx_vcpu *vcpu)

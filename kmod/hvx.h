@@ -24,6 +24,7 @@ struct hvx_vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_vpid_cap;
 	bool ept_ad;
+	u32 preemption_timer;	/* guest time slice, 0 if unsupported */
 };
 
 extern struct hvx_vmx_caps hvx_caps;

@@ -160,6 +160,12 @@ int hvx_vmcs_setup(struct hvx_vcpu *vcpu)
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write64(TSC_OFFSET, 0);
+	/*
+	 * The host gets the CPU back at least once per slice even if no
+	 * interrupt arrives, so signals and rescheduling are never starved.
+	 */
+	if (hvx_caps.pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, hvx_caps.preemption_timer);
 	/* hvx owns every CR0 and CR4 bit: guest reads see the shadows. */
 	vmcs_writel(CR0_GUEST_HOST_MASK, ~0UL);
 	vmcs_writel(CR4_GUEST_HOST_MASK, ~0UL);

@@ -16,6 +16,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "hvx.h"
 #include "vmx_ops.h"
@@ -90,8 +91,8 @@ int hvx_vmx_setup(void)
 
 	err = adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			      MSR_IA32_VMX_PINBASED_CTLS,
-			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-			      &hvx_caps.pin_ctls);
+			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			      PIN_BASED_VMX_PREEMPTION_TIMER, &hvx_caps.pin_ctls);
 	if (err)
 		return err;
 	err = adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
@@ -142,6 +143,17 @@ int hvx_vmx_setup(void)
 		return -ENODEV;
 	}
 	hvx_caps.ept_ad = hvx_caps.ept_vpid_cap & VMX_EPT_AD_BIT;
+
+	/* A guest time slice of about a millisecond, in preemption-timer units. */
+	if (hvx_caps.pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		u64 misc;
+
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		hvx_caps.preemption_timer = min_t(u64, U32_MAX,
+			((u64)tsc_khz) >> (misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
+		if (!hvx_caps.preemption_timer)
+			hvx_caps.preemption_timer = 1;
+	}
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, hvx_caps.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, hvx_caps.cr0_fixed1);

@@ -54,6 +54,12 @@ run_one() {
 
 echo "HVX-BOOTED: $(now)"
 grep -q ' vmx' /proc/cpuinfo || echo "HVX-OUT: no vmx in /proc/cpuinfo"
+# The KVM peer and hvx.ko, both loaded: VMX goes to whichever has VMs.
+for m in irqbypass kvm kvm-intel hvx; do
+	[ -f /lib/hvx/$m.ko ] || continue
+	insmod /lib/hvx/$m.ko 2>&1 | sed "s/^/HVX-OUT: insmod $m: /"
+done
+dmesg | grep 'hvx:' | sed 's/^/HVX-OUT: /'
 
 case "$mode" in
 test)

@@ -14,7 +14,7 @@ limit=${HVX_EMUHOST_TIMEOUT:-2400}
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-cmdline="console=ttyS0,115200 loglevel=4 panic=-1 hvxmode=$mode"
+cmdline="console=ttyS0,115200 loglevel=4 panic=-1 hvxmode=$mode${HVX_TEST_TIMEOUT:+ hvxtimeout=$HVX_TEST_TIMEOUT}"
 [ -n "$tests" ] && cmdline="$cmdline hvxtests=$tests"
 "$here/build-image.sh" "$out" "$cmdline"
 

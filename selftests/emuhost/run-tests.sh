@@ -1,0 +1,71 @@
+#!/bin/sh
+# Runs the VM tests in one boot of the emulated VT-x host and collects their
+# results.  Usage:
+#   run-tests.sh [--results FILE] [--log DIR] [TEST...]
+# TEST names are file names in selftests/vm without extension (default: all
+# that are built in build/selftests/vm).  Result lines (ok/not ok AREA/NAME)
+# go to FILE; each test's wall time is printed as it finishes.  A test that
+# did not report (Bochs died or hit the time limit) counts as failed, with
+# the tail of the serial log shown.  Exits 0 when results were produced.
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+results=$BUILD/emuhost/results
+log=$BUILD/emuhost/test
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--results) results=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "run-tests.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+
+tests="$*"
+if [ -z "$tests" ]; then
+	for f in "$BUILD"/selftests/vm/*; do
+		[ -x "$f" ] || continue
+		n=${f##*/}
+		tests="$tests ${n%.sh}"
+	done
+fi
+tests=$(echo $tests)
+[ -n "$tests" ] || { echo "run-tests.sh: no VM tests built" >&2; exit 2; }
+
+mkdir -p "$log" "$(dirname "$results")"
+rm -f "$log/serial.txt"
+start=$(date +%s)
+echo "# emulated host: booting Bochs for: $tests"
+"$TOP/selftests/emuhost/run.sh" "$log" test "$(echo "$tests" | tr ' ' ',')" &
+runner=$!
+
+# Show progress while Bochs runs: each test's results and time.
+shown=0
+while kill -0 "$runner" 2>/dev/null; do
+	sleep 5
+	[ -f "$log/serial.txt" ] || continue
+	lines=$(grep -a -E '^HVX-(RESULT|TIME|BOOTED)' "$log/serial.txt" | tr -d '\r')
+	count=$(printf '%s\n' "$lines" | grep -c . )
+	if [ "$count" -gt "$shown" ]; then
+		printf '%s\n' "$lines" | tail -n +"$((shown + 1))" |
+			sed 's/^HVX-RESULT: /#   /; s/^HVX-TIME: \(.*\) \(.*\)/# vm test \1 took \2 s (emulated clock)/; s/^HVX-BOOTED: \(.*\)/# emulated host booted (kernel clock \1 s)/'
+		shown=$count
+	fi
+done
+wait "$runner"
+
+serial=$log/serial.txt
+: >"$results"
+grep -a '^HVX-RESULT: ' "$serial" 2>/dev/null | tr -d '\r' | sed 's/^HVX-RESULT: //' >>"$results"
+for t in $tests; do
+	if ! grep -a -q "^HVX-TIME: $t " "$serial" 2>/dev/null; then
+		area=${t%%_*}
+		echo "not ok $area/$t.timeout" >>"$results"
+		echo "# vm test $t did not finish; last serial lines:"
+		tail -n 30 "$serial" 2>/dev/null | sed 's/^/#   /'
+	fi
+done
+grep -a -q '^HVX-BOOTED' "$serial" 2>/dev/null || echo "not ok emuhost/boot" >>"$results"
+echo "# emulated host run took $(( $(date +%s) - start )) s of wall time"
+exit 0

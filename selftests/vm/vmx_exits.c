@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Exits that end a guest: triple fault, invalid guest state, signals. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "uapi/hvx.h"
+#include "vm.h"
+
+TEST(triple_fault_is_shutdown)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct vm_exit e;
+
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_triple_fault, guest_triple_fault_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	EXPECT_EQ(VM_EXIT_SHUTDOWN, e.kind);
+	vm_destroy(vm);
+}
+
+TEST(invalid_guest_state_fails_entry)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct hvx_sregs s;
+	struct vm_exit e;
+
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_out_loop, guest_out_loop_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_SREGS, &s));
+	/* A TR that is not a busy TSS passes SET_SREGS but not VM entry. */
+	s.tr.type = 1;
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	ASSERT_EQ(VM_EXIT_FAIL_ENTRY, e.kind);
+	EXPECT_EQ(33, e.hw_reason);	/* invalid guest state */
+
+	/* Fixing the state lets the same vCPU run. */
+	s.tr.type = 0xb;
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	EXPECT_EQ(VM_EXIT_IO, e.kind);
+	vm_destroy(vm);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST(signal_interrupts_run)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = { .it_value = { .tv_usec = 200000 } };
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct hvx_run *run;
+
+	ASSERT_NE(NULL, vm);
+	run = vm->run;
+	vm_load(vm, GUEST_CODE_GPA, guest_spin, guest_spin_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+
+	/* immediate_exit returns at once, without entering the guest. */
+	run->immediate_exit = 1;
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	vm_destroy(vm);
+}
+
+TEST_HARNESS_MAIN

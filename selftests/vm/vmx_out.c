@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Port I/O exits: a real-mode guest's OUTs and INs reach userspace exactly. */
+#include <stdint.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "vm.h"
+
+TEST(out_10000_in_order)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct vm_exit e;
+	uint32_t expect = 0;
+
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_out_loop, guest_out_loop_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	for (;;) {
+		ASSERT_EQ(0, vm_run(vm, &e));
+		if (e.kind != VM_EXIT_IO)
+			break;
+		ASSERT_EQ(0x10, e.port);
+		ASSERT_EQ(2, e.size);
+		ASSERT_EQ(1, e.is_write);
+		ASSERT_EQ(expect, *(uint16_t *)e.data);
+		expect++;
+	}
+	EXPECT_EQ(VM_EXIT_HLT, e.kind);
+	EXPECT_EQ(10000, expect);
+	vm_destroy(vm);
+}
+
+TEST(in_value_reaches_guest)
+{
+	static const uint32_t values[] = { 0x12345678, 0xdeadbeef, 7 };
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct vm_exit e;
+	int i;
+
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_in_echo, guest_in_echo_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vm_run(vm, &e));
+		ASSERT_EQ(VM_EXIT_IO, e.kind);
+		ASSERT_EQ(0x11, e.port);
+		ASSERT_EQ(0, e.is_write);
+		ASSERT_EQ(4, e.size);
+		memcpy(e.data, &values[i], 4);
+		ASSERT_EQ(0, vm_run(vm, &e));
+		ASSERT_EQ(VM_EXIT_IO, e.kind);
+		ASSERT_EQ(0x12, e.port);
+		ASSERT_EQ(values[i], *(uint32_t *)e.data);
+	}
+	ASSERT_EQ(0, vm_run(vm, &e));
+	EXPECT_EQ(VM_EXIT_HLT, e.kind);
+	vm_destroy(vm);
+}
+
+TEST_HARNESS_MAIN
