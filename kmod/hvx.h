@@ -147,5 +147,7 @@ int hvx_exit_dr(struct hvx_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 int hvx_vmx_enter(unsigned long *gprs, bool launched);
+/* Where VM exits land (HOST_RIP). */
+extern const char hvx_vmx_exit_point[];
 
 #endif /* HVX_HVX_H */

@@ -19,7 +19,6 @@
 /* Every MSR access exits: one all-ones bitmap page serves every vCPU. */
 static void *hvx_msr_bitmap;
 
-extern const char hvx_vmx_exit_point[];
 
 int hvx_msr_bitmap_init(void)
 {

@@ -104,7 +104,8 @@ step_vm() {
 	res=$OUT/vm.results
 	: >"$res"
 	if ! $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$OUT/logs/vm-module.log" 2>&1 ||
-	   ! $MAKE -C "$TOP/selftests" emuhost >"$OUT/logs/vm-selftests.log" 2>&1; then
+	   ! $MAKE -C "$TOP/selftests" emuhost >"$OUT/logs/vm-selftests.log" 2>&1 ||
+	   ! $MAKE -C "$TOP/user" >"$OUT/logs/vm-user.log" 2>&1; then
 		result "$res" fail vm/build "$OUT/logs/vm-module.log"
 		return
 	fi

@@ -1,0 +1,14 @@
+#!/bin/sh
+# What `make demo` shows inside the emulated host.
+echo "== The emulated VT-x host: $(uname -sr), $(grep -c ^processor /proc/cpuinfo) CPU"
+grep -o -w -E 'vmx|ept|vpid|unrestricted_guest' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
+echo "== hvx.ko"
+dmesg | grep 'hvx:' | grep -v taint
+ls -l /dev/hvx
+hvx version
+echo "== A real-mode guest doing 10,000 OUTs, seen one by one by its VMM"
+/tests/vm/vmx_out 2>&1 | grep -E '^(ok|not ok)'
+echo "== A 64-bit guest doing MMIO of every size"
+/tests/vm/vmx_mmio 2>&1 | grep -E '^(ok|not ok)'
+echo "== Exit costs in guest TSC ticks, hvx against kvm_intel on the same host"
+/tests/bench/exits 2>&1
