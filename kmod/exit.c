@@ -171,7 +171,7 @@ int hvx_complete_pending(struct hvx_vcpu *vcpu)
 	case HVX_PENDING_NONE:
 		return 1;
 	case HVX_PENDING_IO_IN:
-		memcpy(&data, (u8 *)run + run->io.data_offset, vcpu->pending_len);
+		memcpy(&data, (u8 *)run + HVX_IO_DATA_OFFSET, vcpu->pending_len);
 		val = vcpu->gprs[HVX_RAX];
 		if (vcpu->pending_len == 4)
 			val = (u32)data;	/* 32-bit results clear bits 63:32 */

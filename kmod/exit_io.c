@@ -8,9 +8,6 @@
 #include "hvx.h"
 #include "vmx_ops.h"
 
-/* Where the data of an I/O exit sits in the run page. */
-#define HVX_IO_DATA_OFFSET	1024
-
 #define IO_QUAL_SIZE(q)		(((q) & 7) + 1)
 #define IO_QUAL_IN		BIT(3)
 #define IO_QUAL_STRING		BIT(4)

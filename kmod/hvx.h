@@ -13,6 +13,12 @@
 #include "mem.h"
 #include "uapi/hvx.h"
 
+/*
+ * Where the data of an I/O exit sits in the run page.  hvx reads it back
+ * from here, never from run->io.data_offset, which userspace can change.
+ */
+#define HVX_IO_DATA_OFFSET	1024
+
 /* Basic exit reasons are below this bound (SDM appendix C). */
 #define HVX_NR_EXIT_REASONS	80
 

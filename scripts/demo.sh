@@ -23,7 +23,7 @@ while kill -0 "$runner" 2>/dev/null || [ "$shown" -eq 0 ]; do
 	n=$(wc -l <"$out/serial.txt")
 	if [ "$n" -gt "$shown" ]; then
 		tail -n +"$((shown + 1))" "$out/serial.txt" | head -n "$((n - shown))" |
-			grep -a -v -E '^\[ *[0-9]+\.[0-9]+\]|^HVX-(BOOTED|DONE)' || true
+			grep -a -v -E '^\[ *[0-9]+\.[0-9]+\]|^HVX-(BOOTED|DONE)' | sed 's/^HVX-OUT: //' || true
 		shown=$n
 	fi
 	kill -0 "$runner" 2>/dev/null || break

@@ -49,7 +49,7 @@ while kill -0 "$runner" 2>/dev/null; do
 	count=$(printf '%s\n' "$lines" | grep -c . )
 	if [ "$count" -gt "$shown" ]; then
 		printf '%s\n' "$lines" | tail -n +"$((shown + 1))" |
-			sed 's/^HVX-RESULT: /#   /; s/^HVX-TIME: \(.*\) \(.*\)/# vm test \1 took \2 s (emulated clock)/; s/^HVX-BOOTED: \(.*\)/# emulated host booted (kernel clock \1 s)/'
+			sed "s/^HVX-RESULT: /#   /; s/^HVX-TIME: \(.*\) \(.*\)/# vm test \1 took \2 s of emulated time (done at $(( $(date +%s) - start )) s wall)/; s/^HVX-BOOTED: \(.*\)/# emulated host booted after $(( $(date +%s) - start )) s wall (kernel clock \1 s)/"
 		shown=$count
 	fi
 done

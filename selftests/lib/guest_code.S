@@ -69,6 +69,19 @@ idt_empty:
 	.long	0
 END(guest_triple_fault)
 
+/* CPUID of the leaf in EAX (subleaf ECX); the four outputs go to port 0x14. */
+SNIPPET(guest_cpuid)
+	cpuid
+	out	%eax, $0x14
+	mov	%ebx, %eax
+	out	%eax, $0x14
+	mov	%ecx, %eax
+	out	%eax, $0x14
+	mov	%edx, %eax
+	out	%eax, $0x14
+	hlt
+END(guest_cpuid)
+
 /* Spins forever: for tests that interrupt RUN with a signal. */
 SNIPPET(guest_spin)
 1:	jmp	1b

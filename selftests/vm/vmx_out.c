@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "uapi/hvx.h"
 #include "vm.h"
 
 TEST(out_10000_in_order)
@@ -54,6 +55,28 @@ TEST(in_value_reaches_guest)
 	}
 	ASSERT_EQ(0, vm_run(vm, &e));
 	EXPECT_EQ(VM_EXIT_HLT, e.kind);
+	vm_destroy(vm);
+}
+
+/* The run page is the VMM's to scribble on: hvx must not trust it. */
+TEST(in_ignores_scribbled_data_offset)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct hvx_run *run;
+	struct vm_exit e;
+	uint32_t value = 0x5a5a1234;
+
+	ASSERT_NE(NULL, vm);
+	run = vm->run;
+	vm_load(vm, GUEST_CODE_GPA, guest_in_echo, guest_in_echo_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	ASSERT_EQ(VM_EXIT_IO, e.kind);
+	memcpy(e.data, &value, 4);
+	run->io.data_offset = 0x7ffffffffffULL;
+	ASSERT_EQ(0, vm_run(vm, &e));
+	ASSERT_EQ(VM_EXIT_IO, e.kind);
+	EXPECT_EQ(value, *(uint32_t *)e.data);
 	vm_destroy(vm);
 }
 
