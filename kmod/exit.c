@@ -17,7 +17,8 @@
 
 typedef int (*hvx_exit_handler)(struct hvx_vcpu *vcpu);
 
-static int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror)
+/* Ends HVX_RUN with @reason, saying which exit led there and where. */
+int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror, u64 gpa)
 {
 	struct hvx_run *run = vcpu->run;
 
@@ -26,14 +27,16 @@ static int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror)
 	run->internal.vmx_exit_reason = vcpu->exit_reason;
 	run->internal.qualification = vcpu->exit_qualification;
 	run->internal.guest_rip = vmcs_readl(GUEST_RIP);
-	run->internal.guest_phys_addr = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	run->internal.guest_phys_addr = gpa;
 	return 0;
 }
 
 static int hvx_exit_unhandled(struct hvx_vcpu *vcpu)
 {
+	/* The address helps with EPT misconfigurations; 0 for other exits. */
 	return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
-				HVX_INTERNAL_ERROR_UNHANDLED_EXIT);
+				HVX_INTERNAL_ERROR_UNHANDLED_EXIT,
+				vmcs_read64(GUEST_PHYSICAL_ADDRESS));
 }
 
 static int hvx_exit_external_interrupt(struct hvx_vcpu *vcpu)
@@ -62,7 +65,7 @@ static int hvx_exit_preemption_timer(struct hvx_vcpu *vcpu)
 
 static int hvx_exit_triple_fault(struct hvx_vcpu *vcpu)
 {
-	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0);
+	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0, 0);
 }
 
 static int hvx_exit_hlt(struct hvx_vcpu *vcpu)

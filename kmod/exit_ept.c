@@ -65,19 +65,6 @@ static unsigned int hvx_fetch(struct hvx_vcpu *vcpu, u64 gla, u8 *buf, unsigned 
 	return done;
 }
 
-static int hvx_emulation_failed(struct hvx_vcpu *vcpu, u32 suberror, u64 gpa)
-{
-	struct hvx_run *run = vcpu->run;
-
-	run->exit_reason = HVX_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.vmx_exit_reason = vcpu->exit_reason;
-	run->internal.qualification = vcpu->exit_qualification;
-	run->internal.guest_rip = vmcs_readl(GUEST_RIP);
-	run->internal.guest_phys_addr = gpa;
-	return 0;
-}
-
 static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 {
 	u8 bytes[HVX_INSN_MAX_LEN];
@@ -91,9 +78,11 @@ static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 		gla = (u32)gla;
 	got = hvx_fetch(vcpu, gla, bytes, sizeof(bytes));
 	if (!got)
-		return hvx_emulation_failed(vcpu, HVX_INTERNAL_ERROR_GUEST_MEMORY, gpa);
+		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
+					HVX_INTERNAL_ERROR_GUEST_MEMORY, gpa);
 	if (hvx_mmio_decode(bytes, got, hvx_cpu_mode(vcpu), &insn))
-		return hvx_emulation_failed(vcpu, HVX_INTERNAL_ERROR_EMULATION, gpa);
+		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
+					HVX_INTERNAL_ERROR_EMULATION, gpa);
 
 	run->exit_reason = HVX_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;

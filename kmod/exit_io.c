@@ -20,15 +20,10 @@ int hvx_exit_io(struct hvx_vcpu *vcpu)
 	unsigned int size = IO_QUAL_SIZE(qual);
 	unsigned long rax = vcpu->gprs[HVX_RAX];
 
-	if (qual & IO_QUAL_STRING) {
-		run->exit_reason = HVX_EXIT_INTERNAL_ERROR;
-		run->internal.suberror = HVX_INTERNAL_ERROR_EMULATION;
-		run->internal.vmx_exit_reason = vcpu->exit_reason;
-		run->internal.qualification = qual;
-		run->internal.guest_rip = vmcs_readl(GUEST_RIP);
-		run->internal.guest_phys_addr = 0;
-		return 0;
-	}
+	/* String I/O (INS/OUTS) is not emulated yet. */
+	if (qual & IO_QUAL_STRING)
+		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
+					HVX_INTERNAL_ERROR_EMULATION, 0);
 
 	run->exit_reason = HVX_EXIT_IO;
 	run->io.direction = (qual & IO_QUAL_IN) ? HVX_EXIT_IO_IN : HVX_EXIT_IO_OUT;

@@ -141,6 +141,7 @@ void hvx_cpuid_lookup(struct hvx_vcpu *vcpu, u32 function, u32 index, u32 out[4]
 
 /* exit.c: 1 resume the guest, 0 return to userspace (run filled), <0 error */
 int hvx_handle_exit(struct hvx_vcpu *vcpu);
+int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror, u64 gpa);
 int hvx_complete_pending(struct hvx_vcpu *vcpu);
 
 /* exit_io.c, exit_ept.c, exit_msr.c, exit_cr.c */

@@ -9,6 +9,12 @@ BUILD=${BUILD:-$TOP/build}
 KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
 KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
+# Make may have computed these before the headers package was installed.
+if [ ! -d "$KDIR" ]; then
+	KVER=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
+		sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+	KDIR=/usr/src/linux-headers-$KVER
+fi
 OUT=$BUILD/check
 AWK_KTAP=$TOP/selftests/ktap-to-results.awk
 MAKE=${MAKE:-make}
