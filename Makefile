@@ -8,6 +8,7 @@
 #   make check-unit  native unit tests only (seconds)
 #   make check-vm    VM tests only (boots the emulated VT-x host once)
 #   make bench       benchmarks in the emulated host, hvx against KVM
+#   make fuzz        the libFuzzer targets, 60 s each (make check runs 10 s)
 #   make demo        boots the emulated host and shows an hvx guest
 #
 # Every target installs the Debian packages it needs (scripts/deps.sh).
@@ -25,7 +26,7 @@ KDIR    ?= /usr/src/linux-headers-$(KVER)
 export TOP BUILD KVER KDIR
 
 .PHONY: all deps module user selftests check check-unit check-build \
-	check-style check-vm bench demo clean
+	check-style check-vm bench demo fuzz clean
 
 all: module user selftests
 
@@ -58,6 +59,9 @@ check-style: deps $(BUILD)/linux-source/.linux-source-tools.done
 
 check-vm: deps $(BUILD)/linux-source/.linux-source-tools.done
 	@scripts/check.sh vm
+
+fuzz: deps
+	@scripts/fuzz.sh
 
 bench: deps $(BUILD)/linux-source/.linux-source-tools.done
 	@scripts/bench.sh

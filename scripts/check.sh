@@ -2,7 +2,7 @@
 # The steps behind `make check` and its parts.  Each step appends result
 # lines (ok AREA/NAME | not ok AREA/NAME) to a file under build/check; the
 # report at the end numbers them and prints "N passed, N failed".
-# Usage: scripts/check.sh all|unit|build|style|vm
+# Usage: scripts/check.sh all|unit|build|style|fuzz|vm
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -41,6 +41,13 @@ step_unit() {
 	log=$OUT/logs/unit-build.log
 	if ! $MAKE -C "$TOP/selftests" unit >"$log" 2>&1; then
 		result "$res" fail unit/build "$log"
+	fi
+	# The loader tests also read Debian's kernel in both of its formats.
+	export HVX_TEST_BZIMAGE=/boot/vmlinuz-$KVER
+	export HVX_TEST_VMLINUX=$BUILD/linux/vmlinux-$KVER
+	if [ -f "$HVX_TEST_BZIMAGE" ] && [ ! -f "$HVX_TEST_VMLINUX" ]; then
+		mkdir -p "$BUILD/linux"
+		"$TOP/scripts/extract-vmlinux.sh" "$HVX_TEST_BZIMAGE" "$HVX_TEST_VMLINUX" || true
 	fi
 	for t in "$BUILD"/selftests/unit/*_test; do
 		[ -x "$t" ] || continue
@@ -106,6 +113,10 @@ step_style() {
 	done
 }
 
+step_fuzz() {
+	"$TOP/scripts/fuzz.sh" --short --results "$OUT/fuzz.results"
+}
+
 step_vm() {
 	res=$OUT/vm.results
 	: >"$res"
@@ -122,13 +133,14 @@ step_vm() {
 rm -f "$OUT"/*.results
 start=$(date +%s)
 case "${1:-all}" in
-all)	"$TOP/scripts/deps.sh" build unit emuhost
-	step_unit; step_build; step_style; step_vm ;;
+all)	"$TOP/scripts/deps.sh" build unit emuhost fuzz
+	step_unit; step_build; step_style; step_fuzz; step_vm ;;
 unit)	step_unit ;;
 build)	step_build ;;
 style)	step_style ;;
+fuzz)	step_fuzz ;;
 vm)	"$TOP/scripts/deps.sh" emuhost; step_vm ;;
-*)	echo "usage: $0 all|unit|build|style|vm" >&2; exit 2 ;;
+*)	echo "usage: $0 all|unit|build|style|fuzz|vm" >&2; exit 2 ;;
 esac
 echo "# check took $(( $(date +%s) - start )) s"
 exec "$TOP/selftests/report.sh" "$OUT"/*.results
