@@ -19,6 +19,18 @@ struct hvx_cmd {
 	void (*help)(void);
 };
 
+/* Exit statuses of hvx run: how the guest ended. */
+enum {
+	HVX_RUN_POWEROFF = 0,
+	HVX_RUN_HOST_ERROR = 1,
+	HVX_RUN_USAGE = 2,
+	HVX_RUN_REBOOT = 3,
+	HVX_RUN_CRASH = 4,
+	HVX_RUN_HV_ERROR = 5,
+};
+
+int run__run(int argc, char **argv);
+void run__help(void);
 int version__run(int argc, char **argv);
 void version__help(void);
 

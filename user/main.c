@@ -6,6 +6,7 @@
 #include "hvx.h"
 
 static const struct hvx_cmd commands[] = {
+	{ "run", "boot a Linux kernel directly in a new VM", run__run, run__help },
 	{ "version", "print the tool's version and the module's ABI version",
 	  version__run, version__help },
 };

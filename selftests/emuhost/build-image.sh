@@ -37,6 +37,10 @@ done
 for f in "$BUILD"/selftests/vm/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/vm/"
 done
+mkdir -p "$root/tests/guests"
+for f in "$BUILD"/selftests/guests/*.elf; do
+	[ -f "$f" ] && install -m 644 "$f" "$root/tests/guests/"
+done
 for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
 done
