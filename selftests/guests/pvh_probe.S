@@ -13,6 +13,7 @@
 	.globl _start
 _start:
 	cli
+	mov	$stack_top, %esp	/* PVH hands over no stack */
 	cmpl	$0x336ec578, (%ebx)
 	jne	bad_magic
 	mov	$banner, %esi
@@ -59,6 +60,11 @@ magic_msg:	.asciz "hvx guest: bad start_info magic\n"
 	.balign 8
 empty_idt:	.word 0
 		.long 0
+
+	.section .data
+	.balign 16
+stack:		.fill 256, 1, 0
+stack_top:
 
 	.section .note.Xen, "a", @note
 	.balign 4
