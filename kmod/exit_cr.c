@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/kernel.h>
+#include <asm/processor.h>
 
 #include "hvx.h"
 #include "vmx_ops.h"
@@ -31,6 +32,12 @@ static int hvx_set_cr(struct hvx_vcpu *vcpu, unsigned int cr, u64 val)
 		return hvx_vcpu_set_cr0(vcpu, val | X86_CR0_ET);
 	case 4:
 		return hvx_vcpu_set_cr4(vcpu, val);
+	case 3:
+		/* Only when the CPU forces CR3-load exiting on: EPT needs none. */
+		if (val >> boot_cpu_data.x86_phys_bits)
+			return -EINVAL;
+		vmcs_writel(GUEST_CR3, val);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -57,8 +64,12 @@ int hvx_exit_cr(struct hvx_vcpu *vcpu)
 		err = hvx_vcpu_set_cr0(vcpu, (vcpu->cr0_shadow & ~0xfULL) | val);
 		break;
 	default:
-		/* MOV from CR0/CR4 reads the shadow without exiting. */
+		/* MOV from CR0/CR4 reads the shadow; only CR3 can get here. */
 		err = -EINVAL;
+		if (cr == 3) {
+			hvx_vcpu_set_gpr(vcpu, CR_QUAL_GPR(qual), vmcs_readl(GUEST_CR3));
+			err = 0;
+		}
 		break;
 	}
 	if (err) {

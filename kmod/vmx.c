@@ -103,12 +103,12 @@ int hvx_vmx_setup(void)
 			      &hvx_caps.proc_ctls);
 	if (err)
 		return err;
-	/* With EPT the guest owns CR3 and INVLPG: drop what allowed0 let us. */
-	hvx_caps.proc_ctls &= ~(CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
-				CPU_BASED_INVLPG_EXITING | CPU_BASED_RDTSC_EXITING |
-				CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
+	/*
+	 * With EPT the guest owns CR3, INVLPG and the TSC.  adjust_controls()
+	 * adds only the allowed-0 bits of the TRUE MSRs, which every CPU with
+	 * EPT and unrestricted guest has, so none of those exits is asked for.
+	 */
 	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS, lo, hi);
-	hvx_caps.proc_ctls |= lo;
 
 	if (!(hi & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS))
 		goto no_ept;

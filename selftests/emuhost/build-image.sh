@@ -49,6 +49,14 @@ for f in "$BUILD"/user/hvx-static; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
 done
 
+# Extra files for exploratory runs: HVX_EMUHOST_EXTRA="FILE..." -> /extra/.
+if [ -n "${HVX_EMUHOST_EXTRA:-}" ]; then
+	mkdir -p "$root/extra"
+	for f in $HVX_EMUHOST_EXTRA; do
+		cp "$f" "$root/extra/"
+	done
+fi
+
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/iso/initrd"
 cp "$kernel" "$out/iso/vmlinuz"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
