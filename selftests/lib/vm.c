@@ -329,3 +329,23 @@ int vm_run(struct vm *vm, struct vm_exit *e)
 	}
 	return 0;
 }
+
+long vm_run_out_loop(struct vm *vm)
+{
+	struct vm_exit e;
+	long n = 0;
+
+	vm_load(vm, GUEST_CODE_GPA, guest_out_loop, guest_out_loop_end);
+	if (vm_setup_real(vm, GUEST_CODE_GPA))
+		return -1;
+	for (;;) {
+		if (vm_run(vm, &e))
+			return -1;
+		if (e.kind == VM_EXIT_HLT)
+			return n;
+		if (e.kind != VM_EXIT_IO || e.port != 0x10 || e.size != 2 ||
+		    !e.is_write || *(uint16_t *)e.data != (uint16_t)n)
+			return -1;
+		n++;
+	}
+}

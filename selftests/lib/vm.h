@@ -57,6 +57,13 @@ int vm_run(struct vm *vm, struct vm_exit *exit);
 
 enum { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX };
 
+/*
+ * Loads and runs guest_out_loop in real mode: returns how many 16-bit OUTs
+ * to port 0x10 arrived with the values 0, 1, 2... before the guest's HLT,
+ * or -1 at the first exit that is anything else.
+ */
+long vm_run_out_loop(struct vm *vm);
+
 /* Guest code snippets (guest_code.S). */
 #define SNIPPET(name) extern const char name[], name##_end[]
 SNIPPET(guest_out_loop);
