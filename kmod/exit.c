@@ -104,8 +104,12 @@ static int hvx_exit_xsetbv(struct hvx_vcpu *vcpu)
 	return 1;
 }
 
-/* VMX instructions in the guest: there is no nested VMX. */
-static int hvx_exit_vmx_insn(struct hvx_vcpu *vcpu)
+/*
+ * Instructions the guest may not run: VMX (no nested VMX), MONITOR/MWAIT
+ * (not offered in CPUID, and MWAIT must never idle the host's CPU) and
+ * RDPMC (the host's counters are not the guest's).
+ */
+static int hvx_exit_ud(struct hvx_vcpu *vcpu)
 {
 	hvx_vcpu_inject_ud(vcpu);
 	return 1;
@@ -117,18 +121,18 @@ static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_TRIPLE_FAULT]	= hvx_exit_triple_fault,
 	[EXIT_REASON_CPUID]		= hvx_exit_cpuid,
 	[EXIT_REASON_HLT]		= hvx_exit_hlt,
-	[EXIT_REASON_VMCALL]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMCLEAR]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMLAUNCH]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMPTRLD]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMPTRST]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMREAD]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMRESUME]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMWRITE]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMOFF]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_VMON]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_INVEPT]		= hvx_exit_vmx_insn,
-	[EXIT_REASON_INVVPID]		= hvx_exit_vmx_insn,
+	[EXIT_REASON_VMCALL]		= hvx_exit_ud,
+	[EXIT_REASON_VMCLEAR]		= hvx_exit_ud,
+	[EXIT_REASON_VMLAUNCH]		= hvx_exit_ud,
+	[EXIT_REASON_VMPTRLD]		= hvx_exit_ud,
+	[EXIT_REASON_VMPTRST]		= hvx_exit_ud,
+	[EXIT_REASON_VMREAD]		= hvx_exit_ud,
+	[EXIT_REASON_VMRESUME]		= hvx_exit_ud,
+	[EXIT_REASON_VMWRITE]		= hvx_exit_ud,
+	[EXIT_REASON_VMOFF]		= hvx_exit_ud,
+	[EXIT_REASON_VMON]		= hvx_exit_ud,
+	[EXIT_REASON_INVEPT]		= hvx_exit_ud,
+	[EXIT_REASON_INVVPID]		= hvx_exit_ud,
 	[EXIT_REASON_CR_ACCESS]		= hvx_exit_cr,
 	[EXIT_REASON_DR_ACCESS]		= hvx_exit_dr,
 	[EXIT_REASON_IO_INSTRUCTION]	= hvx_exit_io,
@@ -136,6 +140,9 @@ static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_MSR_WRITE]		= hvx_exit_wrmsr,
 	[EXIT_REASON_EPT_VIOLATION]	= hvx_exit_ept_violation,
 	[EXIT_REASON_XSETBV]		= hvx_exit_xsetbv,
+	[EXIT_REASON_MWAIT_INSTRUCTION]	= hvx_exit_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = hvx_exit_ud,
+	[EXIT_REASON_RDPMC]		= hvx_exit_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	= hvx_exit_preemption_timer,
 };
 

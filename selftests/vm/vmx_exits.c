@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "uapi/hvx.h"
@@ -71,6 +74,45 @@ TEST(signal_interrupts_run)
 	run->immediate_exit = 1;
 	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_RUN, 0));
 	EXPECT_EQ(EINTR, errno);
+	vm_destroy(vm);
+}
+
+/*
+ * A spinning guest must not starve the host: on the emulated host's single
+ * CPU, a second process that wakes every 10 ms must keep running while the
+ * vCPU thread is in HVX_RUN.
+ */
+TEST(host_tasks_run_while_guest_spins)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = { .it_value = { .tv_sec = 1 } };
+	volatile int *ticks = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vm *vm;
+	pid_t child;
+
+	ASSERT_NE(MAP_FAILED, (void *)ticks);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		for (;;) {
+			usleep(10000);
+			(*ticks)++;
+		}
+	}
+	vm = vm_create(VM_HVX, 2 << 20);
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_spin, guest_spin_end);
+	ASSERT_EQ(0, vm_setup_real(vm, GUEST_CODE_GPA));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	*ticks = 0;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_RUN, 0));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	TH_LOG("the other process woke %d times in 1 s", *ticks);
+	/* 100 wake-ups at most; half of them is a generous floor. */
+	EXPECT_LE(50, *ticks);
 	vm_destroy(vm);
 }
 
