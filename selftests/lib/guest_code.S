@@ -87,6 +87,13 @@ SNIPPET(guest_spin)
 1:	jmp	1b
 END(guest_spin)
 
+/* The same with interrupts enabled in the guest (an empty IDT is fine:
+ * nothing is ever injected). */
+SNIPPET(guest_spin_sti)
+	sti
+1:	jmp	1b
+END(guest_spin_sti)
+
 	.code64
 /*
  * MMIO at RBX (unbacked guest physical address, identity mapped): stores

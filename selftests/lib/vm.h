@@ -72,6 +72,7 @@ SNIPPET(guest_bench_out);
 SNIPPET(guest_bench_cpuid);
 SNIPPET(guest_triple_fault);
 SNIPPET(guest_spin);
+SNIPPET(guest_spin_sti);
 SNIPPET(guest_cpuid);
 SNIPPET(guest_mmio64);
 SNIPPET(guest_rw64);

@@ -43,12 +43,18 @@ check truncated_kernel_status_2 2 $?
 hvx run --kernel $G --mem 1T 2>/tmp/err
 check impossible_memory_status_2 2 $?
 
-# Ten VMs created, run and destroyed: no memory may stay behind.
+# Ten VMs created, run and destroyed: no memory may stay behind.  Two runs
+# first let the kernel make its one-time allocations (a 4 MiB drop in
+# MemFree was seen once without them); a leak of the pages a run pins
+# (16 kB or more per run) would then show past the 128 kB bound.
+bad=0
+for i in 1 2; do
+	hvx run --kernel $G --append halt --mem 64M --console file:/tmp/console || bad=1
+done
 sync; echo 3 >/proc/sys/vm/drop_caches
 slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
 free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
 i=0
-bad=0
 while [ $i -lt 10 ]; do
 	hvx run --kernel $G --append halt --mem 64M --console file:/tmp/console || bad=1
 	i=$((i + 1))
@@ -57,6 +63,6 @@ sync; echo 3 >/proc/sys/vm/drop_caches
 slab1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
 free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
 echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
-[ $((slab1 - slab0)) -lt 64 ] && [ $((free0 - free1)) -lt 256 ] || bad=1
+[ $((slab1 - slab0)) -lt 64 ] && [ $((free0 - free1)) -lt 128 ] || bad=1
 check ten_runs_no_leak 0 $bad
 exit $fail
