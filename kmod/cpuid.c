@@ -10,6 +10,7 @@
 
 #define HVX_CPUID_SIG_LEAF	0x40000000
 #define HVX_CPUID_MAX_LEAF	0x40000001
+#define CPUID_1_ECX_OSXSAVE	BIT(27)
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)
 
 int hvx_cpuid_set(struct hvx_vcpu *vcpu, struct hvx_cpuid __user *arg)
@@ -66,6 +67,11 @@ void hvx_cpuid_lookup(struct hvx_vcpu *vcpu, u32 function, u32 index, u32 out[4]
 		out[3] = e->edx;
 		break;
 	}
-	if (function == 1)
+	if (function == 1) {
 		out[2] |= CPUID_1_ECX_HYPERVISOR;
+		/* OSXSAVE mirrors CR4 as hardware does, if XSAVE is offered. */
+		out[2] &= ~CPUID_1_ECX_OSXSAVE;
+		if (vcpu->cr4_shadow & X86_CR4_OSXSAVE)
+			out[2] |= CPUID_1_ECX_OSXSAVE;
+	}
 }

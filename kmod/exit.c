@@ -68,14 +68,6 @@ static int hvx_exit_triple_fault(struct hvx_vcpu *vcpu)
 	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0, 0);
 }
 
-static int hvx_exit_hlt(struct hvx_vcpu *vcpu)
-{
-	hvx_vcpu_skip_insn(vcpu);
-	/* No interrupt source exists yet: nothing could wake the vCPU. */
-	vcpu->run->exit_reason = HVX_EXIT_HLT;
-	return 0;
-}
-
 static int hvx_exit_cpuid(struct hvx_vcpu *vcpu)
 {
 	u32 out[4];
@@ -144,6 +136,7 @@ static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_MONITOR_INSTRUCTION] = hvx_exit_ud,
 	[EXIT_REASON_RDPMC]		= hvx_exit_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	= hvx_exit_preemption_timer,
+	[EXIT_REASON_INTERRUPT_WINDOW]	= hvx_exit_interrupt_window,
 };
 
 int hvx_handle_exit(struct hvx_vcpu *vcpu)
@@ -161,6 +154,7 @@ int hvx_handle_exit(struct hvx_vcpu *vcpu)
 		run->fail_entry.qualification = vcpu->exit_qualification;
 		return 0;
 	}
+	hvx_irq_reinject(vcpu);
 	if (basic >= HVX_NR_EXIT_REASONS || !hvx_exit_handlers[basic])
 		return hvx_exit_unhandled(vcpu);
 	vcpu->exit_counts[basic]++;

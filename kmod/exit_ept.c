@@ -65,6 +65,33 @@ static unsigned int hvx_fetch(struct hvx_vcpu *vcpu, u64 gla, u8 *buf, unsigned 
 	return done;
 }
 
+/* The local APIC and the I/O APIC answer in the kernel: no trip to the VMM. */
+static int hvx_mmio_in_kernel(struct hvx_vcpu *vcpu, u64 gpa, const struct hvx_mmio_insn *insn)
+{
+	bool lapic = hvx_lapic_is_mmio(gpa);
+	unsigned long gpr;
+	u64 val;
+
+	if (insn->op == HVX_MMIO_LOAD) {
+		val = lapic ? hvx_lapic_mmio_read(&vcpu->lapic, gpa, insn->size) :
+			      hvx_ioapic_mmio_read(vcpu->vm, gpa, insn->size);
+		gpr = hvx_vcpu_get_gpr(vcpu, insn->reg);
+		hvx_mmio_apply_load(insn, val, (u64 *)&gpr);
+		hvx_vcpu_set_gpr(vcpu, insn->reg, gpr);
+	} else {
+		if (insn->op == HVX_MMIO_STORE_IMM)
+			val = insn->imm;
+		else
+			val = hvx_mmio_store_value(insn, hvx_vcpu_get_gpr(vcpu, insn->reg));
+		if (lapic)
+			hvx_lapic_mmio_write(&vcpu->lapic, gpa, insn->size, val);
+		else
+			hvx_ioapic_mmio_write(vcpu->vm, gpa, insn->size, val);
+	}
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + insn->len);
+	return 1;
+}
+
 static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 {
 	u8 bytes[HVX_INSN_MAX_LEN];
@@ -83,6 +110,8 @@ static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 	if (hvx_mmio_decode(bytes, got, hvx_cpu_mode(vcpu), &insn))
 		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
 					HVX_INTERNAL_ERROR_EMULATION, gpa);
+	if (hvx_lapic_is_mmio(gpa) || hvx_ioapic_is_mmio(gpa))
+		return hvx_mmio_in_kernel(vcpu, gpa, &insn);
 
 	run->exit_reason = HVX_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;

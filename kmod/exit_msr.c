@@ -62,6 +62,21 @@ static int hvx_msr_read(struct hvx_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_TSC:
 		*val = rdtsc();
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		*val = hvx_lapic_get_tsc_deadline(&vcpu->lapic);
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		/* Fast strings on; no BTS, no PEBS: Linux reads this at boot. */
+		*val = MSR_IA32_MISC_ENABLE_FAST_STRING | MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+		       MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*val = 0;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		/* Locked with VMX off: no nested virtualization. */
+		*val = FEAT_CTL_LOCKED;
+		return 0;
 	default:
 		return -1;
 	}
@@ -116,6 +131,19 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 		return 0;
 	case MSR_SYSCALL_MASK:
 		vcpu->sfmask = val;
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		hvx_lapic_set_tsc_deadline(&vcpu->lapic, val);
+		return 0;
+	case MSR_IA32_APICBASE:
+		/* The APIC stays at its address, in xAPIC mode. */
+		if ((val & ~(u64)MSR_IA32_APICBASE_BSP) !=
+		    (HVX_LAPIC_GPA | MSR_IA32_APICBASE_ENABLE))
+			return -1;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_UCODE_REV:
+		/* Writes that change nothing the guest can see. */
 		return 0;
 	default:
 		return -1;

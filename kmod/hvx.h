@@ -8,8 +8,11 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 
+#include "ioapic.h"
+#include "lapic.h"
 #include "mem.h"
 #include "uapi/hvx.h"
 
@@ -39,7 +42,9 @@ struct hvx_vm {
 	struct kref ref;
 	struct hvx_mem mem;
 	struct mutex lock;		/* vCPU creation */
+	/* Set under @lock, cleared under ioapic.lock as well (deliveries). */
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
+	struct hvx_ioapic ioapic;
 };
 
 /* Guest GPRs in ModRM order; RSP lives in the VMCS (slot 4 unused). */
@@ -81,6 +86,11 @@ struct hvx_vcpu {
 	unsigned long dr[4], dr6;
 
 	struct fpu_guest fpu;
+
+	struct hvx_lapic lapic;
+	wait_queue_head_t wq;		/* HLT sleeps here until an interrupt */
+	bool in_guest;			/* between the entry checks and the exit */
+	u32 proc_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
 
 	u32 exit_reason;
 	u64 exit_qualification;
@@ -125,6 +135,13 @@ void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu);
 void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu);
 unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg);
 void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val);
+
+/* irq.c */
+void hvx_vcpu_kick(struct hvx_vcpu *vcpu);
+void hvx_irq_reinject(struct hvx_vcpu *vcpu);
+void hvx_irq_prepare_entry(struct hvx_vcpu *vcpu);
+int hvx_exit_hlt(struct hvx_vcpu *vcpu);
+int hvx_exit_interrupt_window(struct hvx_vcpu *vcpu);
 
 /* vcpu_state.c */
 int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *regs);

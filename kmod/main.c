@@ -9,6 +9,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
+#include <asm/tsc.h>
 
 #include "hvx.h"
 
@@ -21,6 +22,11 @@ static long hvx_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return hvx_vm_create(arg);
 	case HVX_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : PAGE_SIZE;
+	case HVX_GET_TSC_KHZ:
+		/* 0 would mean an unknown rate: the caller cannot use it. */
+		if (arg)
+			return -EINVAL;
+		return tsc_khz ? tsc_khz : -EIO;
 	default:
 		return -ENOTTY;
 	}

@@ -187,6 +187,7 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	savesegment(es, es);
 
 	local_irq_disable();
+	hvx_irq_prepare_entry(vcpu);
 	/* SWAPGS in the guest uses the hardware MSR: give it the guest's. */
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
@@ -194,6 +195,7 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 		native_write_cr2(vcpu->cr2);
 
 	failed = hvx_vmx_enter(vcpu->gprs, vcpu->launched);
+	WRITE_ONCE(vcpu->in_guest, false);
 
 	vcpu->cr2 = native_read_cr2();
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
@@ -326,6 +328,7 @@ static int hvx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void hvx_vcpu_destroy(struct hvx_vcpu *vcpu)
 {
+	hvx_lapic_destroy(&vcpu->lapic);
 	hvx_vcpu_clear(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	ida_free(&hvx_vpid_ida, vcpu->vpid);
@@ -341,7 +344,7 @@ static int hvx_vcpu_release(struct inode *inode, struct file *file)
 	struct hvx_vm *vm = vcpu->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	hvx_ioapic_detach_vcpu(vm, vcpu->id);
 	mutex_unlock(&vm->lock);
 	hvx_vcpu_destroy(vcpu);
 	hvx_vm_put(vm);
@@ -373,6 +376,8 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	vcpu->cpu = -1;
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &hvx_preempt_ops);
+	init_waitqueue_head(&vcpu->wq);
+	hvx_lapic_init(&vcpu->lapic, vcpu);
 
 	err = -ENOMEM;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -417,7 +422,8 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 		hvx_vm_put(vm);	/* never the last: the VM fd holds one */
 		goto err_unlock;
 	}
-	vm->vcpus[id] = vcpu;
+	/* Published whole: the I/O APIC may deliver to it from now on. */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	mutex_unlock(&vm->lock);
 	return fd;
 

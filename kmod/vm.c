@@ -37,6 +37,7 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct hvx_vm *vm = file->private_data;
 	struct hvx_user_memory_region region;
 	void __user *uarg = (void __user *)arg;
+	struct hvx_irq_level irq;
 
 	/* Guest memory is the creator's: another process must not drive it. */
 	if (vm->mem.mm != current->mm)
@@ -49,6 +50,10 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return hvx_mem_set_region(&vm->mem, &region);
 	case HVX_CREATE_VCPU:
 		return hvx_vcpu_create(vm, arg);
+	case HVX_IRQ_LINE:
+		if (copy_from_user(&irq, uarg, sizeof(irq)))
+			return -EFAULT;
+		return hvx_ioapic_set_irq(vm, &irq);
 	default:
 		return -ENOTTY;
 	}
@@ -81,6 +86,7 @@ int hvx_vm_create(unsigned long flags)
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	hvx_ioapic_init(&vm->ioapic);
 	err = hvx_mem_init(&vm->mem);
 	if (err)
 		goto err_free;

@@ -144,6 +144,7 @@ int hvx_vmcs_setup(struct hvx_vcpu *vcpu)
 {
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, hvx_caps.pin_ctls);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, hvx_caps.proc_ctls);
+	vcpu->proc_ctls = hvx_caps.proc_ctls;
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, hvx_caps.proc_ctls2);
 	vmcs_write32(VM_EXIT_CONTROLS, hvx_caps.exit_ctls);
 	vmcs_write32(VM_ENTRY_CONTROLS, hvx_caps.entry_ctls);

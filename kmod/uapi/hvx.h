@@ -45,6 +45,12 @@
 #define HVX_CREATE_VM		_IO(HVXIO, 0x01)
 /* Returns the size to mmap() on a vCPU fd for struct hvx_run. */
 #define HVX_GET_VCPU_MMAP_SIZE	_IO(HVXIO, 0x02)
+/*
+ * Returns the frequency of the guest's TSC in kHz.  The guest reads the
+ * host's TSC unscaled, so this is the host's; a VMM puts it in CPUID leaf
+ * 0x15 so that Linux needs no PIT calibration.
+ */
+#define HVX_GET_TSC_KHZ		_IO(HVXIO, 0x03)
 
 /* ---------------------------------------------------------------------- */
 /* VM fd ioctls                                                           */
@@ -81,6 +87,40 @@ struct hvx_user_memory_region {
 	_IOW(HVXIO, 0x10, struct hvx_user_memory_region)
 /* Returns a new vCPU fd. The argument is the vCPU id, < HVX_MAX_VCPUS. */
 #define HVX_CREATE_VCPU		_IO(HVXIO, 0x11)
+
+/*
+ * The interrupt controllers every VM has, in the kernel because the guest
+ * touches them on hot paths: a local APIC per vCPU (xAPIC, MMIO at its
+ * architectural address; APIC id = vCPU id) and one I/O APIC.  A VMM
+ * describes them to the guest (MP table) with these values.
+ */
+#define HVX_LAPIC_GPA		0xfee00000ULL
+#define HVX_IOAPIC_GPA		0xfec00000ULL
+#define HVX_IOAPIC_ID		1
+#define HVX_IOAPIC_VERSION	0x11
+#define HVX_IOAPIC_PINS		24
+/*
+ * The local APIC timer counts at this rate before its divider, the
+ * "crystal" a VMM reports in CPUID leaf 0x15 ECX.
+ */
+#define HVX_APIC_BUS_HZ		1000000
+
+/**
+ * struct hvx_irq_level - drive an I/O APIC input
+ * @irq: the pin (GSI), below HVX_IOAPIC_PINS
+ * @level: 1 asserted, 0 deasserted.  An edge-triggered pin delivers on
+ *	each 0->1 change; a level-triggered one while asserted and unmasked,
+ *	once per EOI.
+ *
+ * Callable from any thread of the VMM, for example a console reader, while
+ * a vCPU runs: the vCPU is kicked out of the guest or woken from HLT.
+ * Errors: EINVAL for a pin out of range or a level other than 0 or 1.
+ */
+struct hvx_irq_level {
+	__u32 irq;
+	__u32 level;
+};
+#define HVX_IRQ_LINE		_IOW(HVXIO, 0x12, struct hvx_irq_level)
 
 /* ---------------------------------------------------------------------- */
 /* vCPU fd ioctls                                                         */
@@ -218,7 +258,11 @@ enum hvx_exit_reason {
 	 * mmio.data before the next HVX_RUN, which completes the access.
 	 */
 	HVX_EXIT_MMIO		= 2,
-	/* HLT with nothing that could ever wake the vCPU. */
+	/*
+	 * HLT with nothing that could ever wake the vCPU: interrupts disabled
+	 * (RFLAGS.IF clear).  A HLT that an interrupt can end sleeps in the
+	 * kernel instead.
+	 */
 	HVX_EXIT_HLT		= 3,
 	/* Triple fault: the guest is dead, as a real CPU would reset. */
 	HVX_EXIT_SHUTDOWN	= 4,

@@ -139,4 +139,160 @@ SNIPPET(guest_rw64)
 	hlt
 END(guest_rw64)
 
+/*
+ * Interrupts through the in-kernel local APIC and I/O APIC.  Builds a GDT
+ * and an IDT (vector 0x40: APIC timer, 0x41: I/O APIC pin), enables the
+ * APIC, then by RBX:
+ *   1 one-shot timer of RCX ticks     2 periodic timer of RCX ticks (5 ticks)
+ *   3 TSC deadline RCX TSC ticks ahead
+ *   4 I/O APIC pin RCX, redirection low word flags RDX, OUT 0x13 "ready",
+ *     then a one-shot timer of RSI ticks ends the test
+ *   5 one-shot timer of 1 tick while IF=0 for RCX TSC ticks, then STI: the
+ *     interrupt must arrive within the instruction after STI's shadow
+ * and waits in STI;HLT until the timer has fired (5 times in mode 2).
+ * Reports: the timer count by OUT to 0x11 (mode 5: the count right after
+ * STI), the TSC ticks the wait took at MAILBOX, then HLT with IF=0.  The
+ * pin's handler OUTs its running count to 0x12 before its EOI.
+ */
+#define APIC		0xfee00000
+#define IOAPIC		0xfec00000
+#define GDT		0x2000
+#define IDT		0x3000
+#define TIMER_COUNT	MAILBOX + 0x10
+#define PIN_COUNT	MAILBOX + 0x14
+
+SNIPPET(guest_irq)
+	mov	$0x8000, %rsp
+	mov	%rdx, %r11
+	mov	$APIC, %r12d			/* disp32 would sign-extend */
+	mov	$IOAPIC, %r13d
+	movq	$0, GDT
+	movabs	$0x00af9b000000ffff, %rax
+	mov	%rax, GDT + 8
+	movabs	$0x00cf93000000ffff, %rax
+	mov	%rax, GDT + 16
+	lgdt	gdtr(%rip)
+	lea	timer_handler(%rip), %rax
+	mov	$IDT + 0x40 * 16, %rdi
+	call	set_gate
+	lea	pin_handler(%rip), %rax
+	mov	$IDT + 0x41 * 16, %rdi
+	call	set_gate
+	lidt	idtr(%rip)
+	movl	$0, TIMER_COUNT
+	movl	$0, PIN_COUNT
+	movl	$0x1ff, 0xf0(%r12)		/* SVR: enabled, spurious 0xff */
+	movl	$0xb, 0x3e0(%r12)		/* divide by 1 */
+	mov	%rcx, %r8
+	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	mov	%rdx, %r9			/* start TSC */
+	cmp	$1, %rbx
+	je	oneshot
+	cmp	$2, %rbx
+	je	periodic
+	cmp	$3, %rbx
+	je	deadline
+	cmp	$4, %rbx
+	je	pin
+	jmp	window
+
+oneshot:
+	movl	$0x40, 0x320(%r12)
+	mov	%r8d, 0x380(%r12)
+	mov	$1, %r10d
+	jmp	wait
+periodic:
+	movl	$0x40 | (1 << 17), 0x320(%r12)
+	mov	%r8d, 0x380(%r12)
+	mov	$5, %r10d
+	jmp	wait
+deadline:
+	movl	$0x40 | (2 << 17), 0x320(%r12)
+	mov	%r9, %rax
+	add	%r8, %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	mov	$0x6e0, %ecx
+	wrmsr
+	mov	$1, %r10d
+	jmp	wait
+pin:
+	lea	0x10(%r8, %r8), %eax		/* redirection low word of pin RCX */
+	movl	%eax, (%r13)
+	movl	%r11d, %eax
+	or	$0x41, %eax
+	movl	%eax, 0x10(%r13)
+	lea	0x11(%r8, %r8), %eax
+	movl	%eax, (%r13)
+	movl	$0, 0x10(%r13)		/* destination: APIC 0 */
+	out	%al, $0x13
+	movl	$0x40, 0x320(%r12)
+	mov	%esi, 0x380(%r12)
+	mov	$1, %r10d
+	jmp	wait
+window:
+	movl	$0x40, 0x320(%r12)
+	movl	$1, 0x380(%r12)
+1:	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	sub	%r9, %rdx
+	cmp	%r8, %rdx
+	jb	1b
+	sti
+	nop
+	mov	TIMER_COUNT, %eax
+	cli
+	out	%eax, $0x11
+	hlt
+
+wait:
+	sti
+	hlt
+	cli
+	cmp	TIMER_COUNT, %r10d
+	ja	wait
+	movl	$0, 0x380(%r12)		/* stop a periodic timer */
+	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	sub	%r9, %rdx
+	mov	%rdx, MAILBOX
+	mov	TIMER_COUNT, %eax
+	out	%eax, $0x11
+	hlt
+
+timer_handler:
+	incl	TIMER_COUNT
+	movl	$0, 0xb0(%r12)			/* EOI */
+	iretq
+pin_handler:
+	push	%rax
+	incl	PIN_COUNT
+	mov	PIN_COUNT, %eax
+	out	%eax, $0x12
+	movl	$0, 0xb0(%r12)
+	pop	%rax
+	iretq
+
+/* 64-bit interrupt gate at RDI for the handler at RAX, CS 8. */
+set_gate:
+	mov	%ax, (%rdi)
+	movw	$8, 2(%rdi)
+	movw	$0x8e00, 4(%rdi)
+	shr	$16, %rax
+	mov	%ax, 6(%rdi)
+	shr	$16, %rax
+	mov	%eax, 8(%rdi)
+	movl	$0, 12(%rdi)
+	ret
+
+gdtr:	.word	23
+	.quad	GDT
+idtr:	.word	0xfff
+	.quad	IDT
+END(guest_irq)
+
 	.section .note.GNU-stack, "", @progbits

@@ -189,6 +189,7 @@ int vm_set_gpr(struct vm *vm, int which, uint64_t value)
 	case GPR_RBX: r.rbx = value; break;
 	case GPR_RCX: r.rcx = value; break;
 	case GPR_RDX: r.rdx = value; break;
+	case GPR_RSI: r.rsi = value; break;
 	}
 	return ioctl(vm->vcpu_fd, req(vm, HVX_SET_REGS, KVM_SET_REGS), &r);
 }

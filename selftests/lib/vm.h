@@ -55,7 +55,7 @@ int vm_setup_long(struct vm *vm, uint64_t rip);
 int vm_set_gpr(struct vm *vm, int which, uint64_t value);
 int vm_run(struct vm *vm, struct vm_exit *exit);
 
-enum { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX };
+enum { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI };
 
 /*
  * Loads and runs guest_out_loop in real mode: returns how many 16-bit OUTs
@@ -76,6 +76,7 @@ SNIPPET(guest_spin_sti);
 SNIPPET(guest_cpuid);
 SNIPPET(guest_mmio64);
 SNIPPET(guest_rw64);
+SNIPPET(guest_irq);
 #undef SNIPPET
 
 #endif

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Getting interrupts into the guest: the injection decision before each VM
+ * entry, interrupt windows, events whose delivery a VM exit cut short, HLT
+ * that sleeps until an interrupt is due, and kicking a vCPU out of the
+ * guest or out of that sleep when an interrupt arrives from elsewhere.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/kernel.h>
+#include <linux/sched/signal.h>
+#include <linux/smp.h>
+#include <linux/wait.h>
+#include <asm/vmx.h>
+
+#include "hvx.h"
+#include "vmx_ops.h"
+
+/* The bits of an interruption-information field that VM entry takes. */
+#define ENTRY_INTR_INFO_BITS	(INTR_INFO_VECTOR_MASK | INTR_INFO_INTR_TYPE_MASK | \
+				 INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK)
+
+void hvx_vcpu_kick(struct hvx_vcpu *vcpu)
+{
+	int cpu;
+
+	wake_up_interruptible(&vcpu->wq);
+	/*
+	 * Pairs with the barrier in hvx_irq_prepare_entry(): either that sees
+	 * the new IRR bit, or this sees in_guest and the IPI forces an exit.
+	 */
+	smp_mb();
+	cpu = READ_ONCE(vcpu->cpu);
+	if (READ_ONCE(vcpu->in_guest) && cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_send_reschedule(cpu);
+}
+
+/*
+ * A VM exit during event delivery (an EPT violation on the IDT or the stack,
+ * say) leaves the event in the IDT-vectoring field: deliver it again.
+ */
+void hvx_irq_reinject(struct hvx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ENTRY_INTR_INFO_BITS);
+}
+
+static bool hvx_guest_interruptible(void)
+{
+	return (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static void hvx_set_interrupt_window(struct hvx_vcpu *vcpu, bool on)
+{
+	u32 ctls = vcpu->proc_ctls;
+
+	if (on)
+		ctls |= CPU_BASED_INTR_WINDOW_EXITING;
+	else
+		ctls &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	if (ctls != vcpu->proc_ctls) {
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, ctls);
+		vcpu->proc_ctls = ctls;
+	}
+}
+
+/*
+ * Runs with interrupts off right before VM entry.  Injects the local APIC's
+ * best vector if the guest can take it now, else asks for an exit as soon
+ * as it can.
+ */
+void hvx_irq_prepare_entry(struct hvx_vcpu *vcpu)
+{
+	bool window = false;
+	int vector;
+
+	WRITE_ONCE(vcpu->in_guest, true);
+	/* Pairs with hvx_vcpu_kick(): see the IRR bit, or be sent an IPI. */
+	smp_mb();
+	vector = hvx_lapic_next_vector(&vcpu->lapic);
+	if (vector >= 0) {
+		/* An event is already queued (re-injection, an exception). */
+		if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK ||
+		    !hvx_guest_interruptible()) {
+			window = true;
+		} else {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+				     vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+			hvx_lapic_ack(&vcpu->lapic, vector);
+		}
+	}
+	hvx_set_interrupt_window(vcpu, window);
+}
+
+int hvx_exit_interrupt_window(struct hvx_vcpu *vcpu)
+{
+	/* The next entry injects; it also turns the window exit off. */
+	return 1;
+}
+
+int hvx_exit_hlt(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_skip_insn(vcpu);
+	/* With interrupts off nothing but NMI or INIT ends HLT: neither exists. */
+	if (!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
+		vcpu->run->exit_reason = HVX_EXIT_HLT;
+		return 0;
+	}
+	if (wait_event_interruptible(vcpu->wq, hvx_lapic_next_vector(&vcpu->lapic) >= 0))
+		return -EINTR;
+	return 1;
+}
