@@ -22,8 +22,7 @@
  */
 #define HVX_IO_DATA_OFFSET	1024
 
-/* Basic exit reasons are below this bound (SDM appendix C). */
-#define HVX_NR_EXIT_REASONS	80
+#define HVX_NR_EXIT_REASONS	HVX_NR_VMX_EXIT_REASONS
 
 /* What the capability MSRs allow, settled once at module load. */
 struct hvx_vmx_caps {
@@ -103,6 +102,7 @@ struct hvx_vcpu {
 	u32 cpuid_nent;
 
 	u64 exit_counts[HVX_NR_EXIT_REASONS];
+	u64 first_entry_tsc;
 };
 
 /* vmx.c */

@@ -194,6 +194,8 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 
+	if (unlikely(!vcpu->first_entry_tsc))
+		vcpu->first_entry_tsc = rdtsc();
 	failed = hvx_vmx_enter(vcpu->gprs, vcpu->launched);
 	WRITE_ONCE(vcpu->in_guest, false);
 
@@ -298,6 +300,13 @@ static long hvx_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return ret;
 	case HVX_SET_CPUID:
 		return hvx_cpuid_set(vcpu, uarg);
+	case HVX_GET_STATS: {
+		struct hvx_vcpu_stats stats = { .first_entry_tsc = vcpu->first_entry_tsc };
+
+		BUILD_BUG_ON(sizeof(stats.exits) != sizeof(vcpu->exit_counts));
+		memcpy(stats.exits, vcpu->exit_counts, sizeof(stats.exits));
+		return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
+	}
 	default:
 		return -ENOTTY;
 	}

@@ -244,6 +244,21 @@ struct hvx_cpuid {
 #define HVX_SET_SREGS		_IOW(HVXIO, 0x24, struct hvx_sregs)
 #define HVX_SET_CPUID		_IOW(HVXIO, 0x25, struct hvx_cpuid)
 
+/* Basic VMX exit reasons are below this bound (Intel SDM, appendix C). */
+#define HVX_NR_VMX_EXIT_REASONS	80
+
+/**
+ * struct hvx_vcpu_stats - what a vCPU has cost so far
+ * @first_entry_tsc: host TSC (which the guest reads unscaled) right before
+ *	the first VM entry, 0 if the vCPU never ran
+ * @exits: VM exits by basic VMX exit reason
+ */
+struct hvx_vcpu_stats {
+	__u64 first_entry_tsc;
+	__u64 exits[HVX_NR_VMX_EXIT_REASONS];
+};
+#define HVX_GET_STATS		_IOR(HVXIO, 0x26, struct hvx_vcpu_stats)
+
 /* ---------------------------------------------------------------------- */
 /* The run structure, mmap()ed from offset 0 of a vCPU fd                 */
 /* ---------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Exits that end a guest: triple fault, invalid guest state, signals. */
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -11,6 +12,28 @@
 #include "kselftest_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
+
+TEST(stats_count_exits_by_reason)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct hvx_vcpu_stats stats;
+	unsigned int eax, edx;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_STATS, &stats));
+	EXPECT_EQ(0, stats.first_entry_tsc);
+	EXPECT_EQ(0, stats.exits[30]);
+	ASSERT_EQ(10000, vm_run_out_loop(vm));
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_STATS, &stats));
+	__asm__ volatile("rdtsc" : "=a"(eax), "=d"(edx));
+	EXPECT_NE(0, stats.first_entry_tsc);
+	EXPECT_LT(stats.first_entry_tsc, ((uint64_t)edx << 32) | eax);
+	EXPECT_EQ(10000, stats.exits[30]);	/* I/O instruction */
+	EXPECT_EQ(1, stats.exits[12]);		/* the final HLT */
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_GET_STATS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	vm_destroy(vm);
+}
 
 TEST(triple_fault_is_shutdown)
 {
