@@ -121,16 +121,12 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 			vmcs_writel(GUEST_GS_BASE, val);
 		else if (msr == MSR_KERNEL_GS_BASE)
 			vcpu->kernel_gs_base = val;
-		else if (msr == MSR_LSTAR)
-			vcpu->lstar = val;
 		else
-			vcpu->cstar = val;
+			hvx_vcpu_write_syscall_msr(vcpu, msr, val);
 		return 0;
 	case MSR_STAR:
-		vcpu->star = val;
-		return 0;
 	case MSR_SYSCALL_MASK:
-		vcpu->sfmask = val;
+		hvx_vcpu_write_syscall_msr(vcpu, msr, val);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		hvx_lapic_set_tsc_deadline(&vcpu->lapic, val);

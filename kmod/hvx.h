@@ -82,6 +82,13 @@ struct hvx_vcpu {
 	u64 apic_base;
 	u64 kernel_gs_base, star, lstar, cstar, sfmask;
 	u64 host_kernel_gs_base;
+	/*
+	 * The SYSCALL MSRs hold the guest's values from the first entry until
+	 * the thread leaves the CPU or returns to userspace: only the host's
+	 * user mode reads them, so a switch per entry would be wasted.
+	 */
+	bool guest_syscall_msrs;
+	u64 host_star, host_lstar, host_cstar, host_sfmask;
 	unsigned long dr[4], dr6;
 
 	struct fpu_guest fpu;
@@ -135,6 +142,7 @@ void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu);
 void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu);
 unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg);
 void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val);
+void hvx_vcpu_write_syscall_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val);
 
 /* irq.c */
 void hvx_vcpu_kick(struct hvx_vcpu *vcpu);

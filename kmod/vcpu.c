@@ -78,6 +78,58 @@ static void hvx_vcpu_load_cpu(struct hvx_vcpu *vcpu, int cpu)
 	}
 }
 
+/* Runs with preemption (or interrupts) disabled. */
+static void hvx_syscall_msrs_load_guest(struct hvx_vcpu *vcpu)
+{
+	if (vcpu->guest_syscall_msrs)
+		return;
+	rdmsrl(MSR_STAR, vcpu->host_star);
+	rdmsrl(MSR_LSTAR, vcpu->host_lstar);
+	rdmsrl(MSR_CSTAR, vcpu->host_cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vcpu->host_sfmask);
+	wrmsrl(MSR_STAR, vcpu->star);
+	wrmsrl(MSR_LSTAR, vcpu->lstar);
+	wrmsrl(MSR_CSTAR, vcpu->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vcpu->sfmask);
+	vcpu->guest_syscall_msrs = true;
+}
+
+static void hvx_syscall_msrs_restore_host(struct hvx_vcpu *vcpu)
+{
+	if (!vcpu->guest_syscall_msrs)
+		return;
+	wrmsrl(MSR_STAR, vcpu->host_star);
+	wrmsrl(MSR_LSTAR, vcpu->host_lstar);
+	wrmsrl(MSR_CSTAR, vcpu->host_cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vcpu->host_sfmask);
+	vcpu->guest_syscall_msrs = false;
+}
+
+/* A guest WRMSR: keep the copy, and the hardware if it holds the guest's. */
+void hvx_vcpu_write_syscall_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_STAR:
+		vcpu->star = val;
+		break;
+	case MSR_LSTAR:
+		vcpu->lstar = val;
+		break;
+	case MSR_CSTAR:
+		vcpu->cstar = val;
+		break;
+	case MSR_SYSCALL_MASK:
+		vcpu->sfmask = val;
+		break;
+	default:
+		return;
+	}
+	preempt_disable();
+	if (vcpu->guest_syscall_msrs)
+		wrmsrl(msr, val);
+	preempt_enable();
+}
+
 static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
 {
 	hvx_vcpu_load_cpu(container_of(pn, struct hvx_vcpu, pn), cpu);
@@ -85,6 +137,7 @@ static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
 
 static void hvx_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
+	hvx_syscall_msrs_restore_host(container_of(pn, struct hvx_vcpu, pn));
 }
 
 static struct preempt_ops hvx_preempt_ops = {
@@ -104,6 +157,7 @@ void hvx_vcpu_load(struct hvx_vcpu *vcpu)
 void hvx_vcpu_put(struct hvx_vcpu *vcpu)
 {
 	preempt_disable();
+	hvx_syscall_msrs_restore_host(vcpu);
 	preempt_notifier_unregister(&vcpu->pn);
 	/* VM exit left the GDT limit at 0xffff; give the host its own back. */
 	load_fixmap_gdt(smp_processor_id());
@@ -187,6 +241,7 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	savesegment(es, es);
 
 	local_irq_disable();
+	hvx_syscall_msrs_load_guest(vcpu);
 	hvx_irq_prepare_entry(vcpu);
 	/* SWAPGS in the guest uses the hardware MSR: give it the guest's. */
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);

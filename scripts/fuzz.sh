@@ -36,6 +36,7 @@ for src in "$TOP"/selftests/fuzz/fuzz_*.c; do
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-I"$TOP/user" -I"$TOP/kmod" -o "$bin" "$src" \
 		"$TOP"/user/loader.c "$TOP"/user/loader_pvh.c "$TOP"/user/loader_bzimage.c \
+		"$TOP"/user/loader_mptable.c \
 		>"$log" 2>&1; then
 		cat "$log"
 		record "not ok" "$name"

@@ -27,6 +27,7 @@ enum {
 	HVX_RUN_REBOOT = 3,
 	HVX_RUN_CRASH = 4,
 	HVX_RUN_HV_ERROR = 5,
+	HVX_RUN_ESCAPE = 6,	/* the user ended it with Ctrl-A x */
 };
 
 int run__run(int argc, char **argv);

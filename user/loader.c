@@ -144,5 +144,5 @@ enum loader_error loader_load(uint8_t *ram, uint64_t ram_size,
 		pvh_boot_info(ram, ram_size, res);
 	else
 		loader_bzimage_boot_params(ram, ram_size, res);
-	return LOADER_OK;
+	return loader_mptable(ram, ram_size);
 }

@@ -18,6 +18,8 @@
 #define LOADER_MODLIST_GPA	0x9000ULL	/* PVH module list */
 #define LOADER_CMDLINE_GPA	0x20000ULL
 #define LOADER_CMDLINE_MAX	2048		/* bytes with the NUL */
+#define LOADER_MPTABLE_GPA	0xf0000ULL	/* MP floating pointer, then table */
+#define LOADER_MPTABLE_MAX	0x400		/* bytes the two may take */
 #define LOADER_LOW_RAM_END	0x9fc00ULL	/* below: RAM; to 1 MiB: reserved */
 #define LOADER_HIGH_RAM		0x100000ULL
 #define LOADER_MIN_RAM		(16ULL << 20)
@@ -68,6 +70,13 @@ enum loader_error loader_place_initrd(uint8_t *ram, uint64_t ram_size, uint64_t 
 				      const struct loader_result *kernel,
 				      const uint8_t *initrd, size_t size,
 				      uint64_t *gpa);
+
+/*
+ * MP tables (MultiProcessor Specification 1.4) at LOADER_MPTABLE_GPA: the
+ * boot CPU, the I/O APIC and ISA IRQ n on its pin n.  loader_load() calls
+ * it for both formats; LOADER_E_RAM if @ram does not reach 1 MiB.
+ */
+enum loader_error loader_mptable(uint8_t *ram, uint64_t ram_size);
 
 /* E820 memory map of a guest with @ram_size bytes; returns the count. */
 #define LOADER_E820_RAM		1

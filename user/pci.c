@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Configuration mechanism #1 and a host bridge that only identifies itself. */
+/* Configuration mechanism #1, a host bridge and the pvpanic device. */
 #include <string.h>
 
 #include "pci.h"
@@ -11,58 +11,120 @@
  */
 #define HOST_BRIDGE_VENDOR	0x8086
 #define HOST_BRIDGE_ID		0x0d57
+#define PVPANIC_VENDOR		0x1b36
+#define PVPANIC_ID		0x0011
+#define PVPANIC_BAR_SIZE	16
+
+#define REG_COMMAND		0x04
+#define REG_BAR0		0x10
+#define COMMAND_IO		0x0001
+#define BAR_IO			0x1
+
+static void put16(uint8_t *c, unsigned int off, uint16_t v)
+{
+	c[off] = v & 0xff;
+	c[off + 1] = v >> 8;
+}
+
+static void put32(uint8_t *c, unsigned int off, uint32_t v)
+{
+	put16(c, off, v & 0xffff);
+	put16(c, off + 2, v >> 16);
+}
+
+static void device_init(struct pci_device *d, uint16_t vendor, uint16_t id,
+			uint8_t class, uint8_t subclass)
+{
+	memset(d, 0, sizeof(*d));
+	put16(d->config, 0x00, vendor);
+	put16(d->config, 0x02, id);
+	d->config[0x0a] = subclass;
+	d->config[0x0b] = class;
+	d->config[0x0e] = 0x00;		/* header type 0, single function */
+}
 
 void pci_init(struct pci_bus *bus)
 {
-	uint8_t *c = bus->bridge_config;
-
 	memset(bus, 0, sizeof(*bus));
-	c[0x00] = HOST_BRIDGE_VENDOR & 0xff;
-	c[0x01] = HOST_BRIDGE_VENDOR >> 8;
-	c[0x02] = HOST_BRIDGE_ID & 0xff;
-	c[0x03] = HOST_BRIDGE_ID >> 8;
-	c[0x0a] = 0x00;		/* subclass: host bridge */
-	c[0x0b] = 0x06;		/* class: bridge */
-	c[0x0e] = 0x00;		/* header type 0, single function */
+	device_init(&bus->bridge, HOST_BRIDGE_VENDOR, HOST_BRIDGE_ID, 0x06, 0x00);
+	bus->slots[0] = &bus->bridge;
+
+	/* A system peripheral, placed and enabled as firmware would leave it. */
+	device_init(&bus->pvpanic, PVPANIC_VENDOR, PVPANIC_ID, 0x08, 0x80);
+	bus->pvpanic.bar0_size = PVPANIC_BAR_SIZE;
+	put32(bus->pvpanic.config, REG_BAR0, PCI_PVPANIC_PORT | BAR_IO);
+	put16(bus->pvpanic.config, REG_COMMAND, COMMAND_IO);
+	bus->slots[PCI_PVPANIC_SLOT] = &bus->pvpanic;
 }
 
-/* The config byte the current address selects, or NULL for an absent one. */
-static uint8_t *pci_target(struct pci_bus *bus, unsigned int *reg)
+/* The function the current address selects, or NULL for an absent one. */
+static struct pci_device *pci_target(struct pci_bus *bus, unsigned int *reg)
 {
 	uint32_t a = bus->address;
 	unsigned int busnr = (a >> 16) & 0xff, dev = (a >> 11) & 0x1f, fn = (a >> 8) & 7;
 
 	*reg = a & 0xfc;
-	if (!(a & ENABLE) || busnr || dev || fn)
+	if (!(a & ENABLE) || busnr || fn || dev >= PCI_MAX_DEVICES)
 		return NULL;
-	return bus->bridge_config;
+	return bus->slots[dev];
 }
 
 uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size)
 {
+	struct pci_device *d;
 	unsigned int reg, off;
 	uint32_t v = 0;
-	uint8_t *cfg;
 
 	if (port == PCI_CONFIG_ADDRESS && size == 4)
 		return bus->address;
 	if (port < PCI_CONFIG_DATA || port > PCI_CONFIG_DATA + 3)
 		return ~0u;
-	cfg = pci_target(bus, &reg);
-	if (!cfg)
+	d = pci_target(bus, &reg);
+	if (!d)
 		return size == 4 ? ~0u : (1u << (size * 8)) - 1;
 	off = reg + (port - PCI_CONFIG_DATA);
 	if (off + size > 256)
 		return ~0u;
-	memcpy(&v, cfg + off, size);
+	memcpy(&v, d->config + off, size);
 	return v;
+}
+
+/* Only the command register's I/O enable and BAR 0 take writes. */
+static void device_write(struct pci_device *d, unsigned int off, unsigned int size,
+			 uint32_t value)
+{
+	uint32_t bar;
+
+	if (off == REG_COMMAND && size >= 2) {
+		put16(d->config, REG_COMMAND, value & (d->bar0_size ? COMMAND_IO : 0));
+	} else if (off == REG_BAR0 && size == 4 && d->bar0_size) {
+		/* Writing all ones and reading back is how the guest sizes it. */
+		bar = (value & ~(d->bar0_size - 1) & 0xffff) | BAR_IO;
+		put32(d->config, REG_BAR0, bar);
+	}
 }
 
 void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_t value)
 {
+	struct pci_device *d;
+	unsigned int reg;
+
 	if (port == PCI_CONFIG_ADDRESS && size == 4) {
 		bus->address = value;
 		return;
 	}
-	/* The host bridge has nothing writable: BARs and commands are ignored. */
+	if (port < PCI_CONFIG_DATA || port > PCI_CONFIG_DATA + 3)
+		return;
+	d = pci_target(bus, &reg);
+	if (d)
+		device_write(d, reg + (port - PCI_CONFIG_DATA), size, value);
+}
+
+uint16_t pci_pvpanic_port(const struct pci_bus *bus)
+{
+	const uint8_t *c = bus->pvpanic.config;
+
+	if (!(c[REG_COMMAND] & COMMAND_IO))
+		return 0;
+	return (c[REG_BAR0] | c[REG_BAR0 + 1] << 8) & ~(PVPANIC_BAR_SIZE - 1);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * PCI configuration mechanism #1 (ports 0xcf8 address, 0xcfc-0xcff data)
- * with a host bridge at 00:00.0 and nothing else yet; the hvx VMBus
- * controller will be the next function.  Absent functions read all ones.
+ * on bus 0: a host bridge at 00:00.0 and a pvpanic device at 00:03.0
+ * (00:01.0 is kept for the hvx VMBus controller).  Absent functions read
+ * all ones.  BARs are I/O BARs placed as firmware would; the guest may
+ * size and move them.
  */
 #ifndef HVX_PCI_H
 #define HVX_PCI_H
@@ -11,15 +13,29 @@
 
 #define PCI_CONFIG_ADDRESS	0xcf8
 #define PCI_CONFIG_DATA		0xcfc
+#define PCI_MAX_DEVICES		4
+
+/* pvpanic (QEMU's device 1b36:0011): one I/O register, bit 0 "panicked". */
+#define PCI_PVPANIC_SLOT	3
+#define PCI_PVPANIC_PORT	0x600
+#define PVPANIC_PANICKED	0x01
+
+struct pci_device {
+	uint8_t config[256];
+	uint32_t bar0_size;		/* an I/O BAR of this size, 0 for none */
+};
 
 struct pci_bus {
 	uint32_t address;		/* last value written to 0xcf8 */
-	uint8_t bridge_config[256];	/* 00:00.0 */
+	struct pci_device *slots[PCI_MAX_DEVICES];
+	struct pci_device bridge, pvpanic;
 };
 
 void pci_init(struct pci_bus *bus);
 /* Port I/O in 0xcf8..0xcff; @size is 1, 2 or 4. */
 uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size);
 void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_t value);
+/* Where the pvpanic register is now, or 0 while its I/O decoding is off. */
+uint16_t pci_pvpanic_port(const struct pci_bus *bus);
 
 #endif

@@ -3,6 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "hvx.h"
 #include "loader.h"
 #include "options.h"
@@ -19,7 +25,8 @@
 #include "vmm.h"
 
 #define DEFAULT_MEM		(256ULL << 20)
-#define MAX_MEM			(64ULL << 30)
+/* RAM is one block from 0 and must stay below the APICs at 0xfec00000. */
+#define MAX_MEM			(3ULL << 30)
 #define MAX_IMAGE		(1ULL << 30)
 
 /* Ports a guest uses to ask for a reset. */
@@ -28,30 +35,56 @@
 #define RESET_CONTROL_PORT	0xcf9
 #define RESET_CONTROL_RESET	0x04
 
+/* The 8259 PICs a PC would have; reads say there is none (handle_io). */
+#define PIC_MASTER_CMD		0x20
+#define PIC_MASTER_DATA		0x21
+#define PIC_SLAVE_CMD		0xa0
+#define PIC_SLAVE_DATA		0xa1
+
 void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
 	       "               [--console stdio|file:PATH]\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
-	       "note, or a bzImage through the 64-bit boot protocol.\n\n"
+	       "note, or a bzImage through the 64-bit boot protocol.  The guest has one\n"
+	       "CPU with a local APIC, an I/O APIC (MP table, no ACPI), no PIC or PIT,\n"
+	       "and a 16550A serial port (ttyS0, IRQ 4).\n\n"
 	       "  --kernel FILE   the kernel image\n"
 	       "  --initrd FILE   an initramfs, placed as high as the protocol allows\n"
 	       "  --append STR    the kernel command line (at most 2047 bytes)\n"
-	       "  --mem SIZE      guest memory, with K, M or G (default 256M, 16M..64G)\n"
-	       "  --console DEST  where the serial port (ttyS0) goes: stdio (default)\n"
-	       "                  or file:PATH\n\n"
+	       "  --mem SIZE      guest memory, with K, M or G (default 256M, 16M..3G)\n"
+	       "  --console DEST  where the serial port goes: stdio (default) or\n"
+	       "                  file:PATH (output only).  With stdio what stdin\n"
+	       "                  gives is the guest's input, until its end of file;\n"
+	       "                  a terminal is put in raw mode, so Ctrl-C goes to the\n"
+	       "                  guest.  Ctrl-A x ends the VM, Ctrl-A Ctrl-A types Ctrl-A.\n\n"
 	       "exit status:\n"
-	       "  0  the guest powered off (halted with nothing left to wake it)\n"
+	       "  0  the guest powered off (halted with interrupts disabled, which is how\n"
+	       "     Linux ends 'poweroff' without ACPI)\n"
 	       "  1  a host-side failure (no /dev/hvx, an I/O error)\n"
 	       "  2  a usage error or bad input (unreadable or malformed kernel,\n"
 	       "     an initrd that does not fit, an impossible memory size)\n"
 	       "  3  the guest asked for a reboot\n"
-	       "  4  the guest crashed (triple fault)\n"
-	       "  5  hvx could not run the guest (failed VM entry, unhandled exit)\n");
+	       "  4  the guest crashed (triple fault, or a kernel panic reported through\n"
+	       "     the pvpanic PCI device)\n"
+	       "  5  hvx could not run the guest (failed VM entry, unhandled exit)\n"
+	       "  6  the user ended the VM with Ctrl-A x\n");
 }
+
+/* Bytes typed ahead of the guest: a paste waits here for the 16-byte FIFO. */
+#define CONSOLE_INPUT_SIZE	4096
 
 struct console {
 	FILE *out;
+	/* Interactive output shows at once: a prompt has no newline. */
+	bool flush_each;
+	bool input;			/* a reader thread feeds stdin to the UART */
+	bool raw;			/* and stdin is a terminal in raw mode */
+	pthread_t reader;
+	int wake[2];			/* a pipe that ends the reader's poll() */
+	struct console_keys keys;
+	uint8_t in[CONSOLE_INPUT_SIZE];	/* ring, under machine.lock */
+	unsigned int in_head, in_len;
 };
 
 static void console_output(void *ctx, uint8_t byte)
@@ -59,16 +92,261 @@ static void console_output(void *ctx, uint8_t byte)
 	struct console *c = ctx;
 
 	fputc(byte, c->out);
-	if (byte == '\n')
+	if (byte == '\n' || c->flush_each)
 		fflush(c->out);
 }
 
 struct machine {
 	struct vmm vmm;
+	/*
+	 * The UART is shared by the vCPU thread (port I/O) and the console
+	 * reader (received bytes); the lock covers it, the console's input
+	 * ring and irq_level, which must change together with the UART.
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t input_room;	/* the input ring has room again */
 	struct uart uart;
+	bool irq_level;			/* what the I/O APIC's pin 4 was last told */
 	struct pci_bus pci;
 	struct console console;
+	pthread_t vcpu_thread;
+	/* -1 while running; else the status the reader wants the run to end with. */
+	atomic_int stop_status;
 };
+
+/*
+ * The vCPU thread's run page, for the kick signal's handler: signal
+ * handlers only see globals.  One VM per process, so one run page.
+ */
+static struct hvx_run *volatile kicked_run;
+
+/*
+ * SIGUSR1 ends a HVX_RUN in progress with EINTR.  Setting immediate_exit as
+ * well covers a signal that arrives just before HVX_RUN: that call returns
+ * EINTR at once instead of entering the guest with the request lost.
+ */
+static void kick_handler(int sig)
+{
+	struct hvx_run *run = kicked_run;
+
+	(void)sig;
+	if (run)
+		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Asks the vCPU thread to end the run with @status; the first request wins. */
+static void machine_stop(struct machine *m, int status)
+{
+	int running = -1;
+
+	atomic_compare_exchange_strong(&m->stop_status, &running, status);
+	pthread_kill(m->vcpu_thread, SIGUSR1);
+}
+
+/* Drives IRQ 4 from the UART's interrupt output; m->lock held. 0 or -errno. */
+static int machine_update_irq(struct machine *m)
+{
+	bool level = uart_irq_pending(&m->uart);
+	struct hvx_irq_level irq = { .irq = UART_COM1_IRQ, .level = level };
+
+	if (level == m->irq_level)
+		return 0;
+	if (ioctl(m->vmm.vm_fd, HVX_IRQ_LINE, &irq))
+		return -errno;
+	m->irq_level = level;
+	return 0;
+}
+
+/* Moves typed bytes into the UART's FIFO while it has room; m->lock held. */
+static void console_feed(struct machine *m)
+{
+	struct console *c = &m->console;
+	bool moved = false;
+
+	while (c->in_len && uart_receive(&m->uart, c->in[c->in_head])) {
+		c->in_head = (c->in_head + 1) % CONSOLE_INPUT_SIZE;
+		c->in_len--;
+		moved = true;
+	}
+	if (moved)
+		pthread_cond_signal(&m->input_room);
+}
+
+/*
+ * Queues one byte for the guest, waiting while the ring is full: the guest
+ * is then told it has input and the vCPU thread makes room as the guest
+ * reads.  m->lock held.  0, or -errno when the IRQ could not be raised.
+ */
+static int console_queue(struct machine *m, uint8_t byte)
+{
+	struct console *c = &m->console;
+	int err;
+
+	while (c->in_len == CONSOLE_INPUT_SIZE) {
+		if (atomic_load(&m->stop_status) >= 0)
+			return 0;
+		err = machine_update_irq(m);
+		if (err)
+			return err;
+		pthread_cond_wait(&m->input_room, &m->lock);
+	}
+	c->in[(c->in_head + c->in_len) % CONSOLE_INPUT_SIZE] = byte;
+	c->in_len++;
+	console_feed(m);
+	return 0;
+}
+
+/* The console reader thread: stdin to the UART, to its end of file or the run's. */
+static void *console_reader(void *arg)
+{
+	struct machine *m = arg;
+	struct console *c = &m->console;
+	struct pollfd fds[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = c->wake[0], .events = POLLIN },
+	};
+	uint8_t buf[256], out[2];
+	int k, j, err = 0, irq_err = 0;
+	ssize_t n, i;
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		if (fds[1].revents)
+			break;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			err = errno;
+		if (n <= 0)
+			break;	/* the guest runs on without input */
+
+		pthread_mutex_lock(&m->lock);
+		for (i = 0; i < n && !irq_err; i++) {
+			k = console_key(&c->keys, buf[i], out);
+			if (k == CONSOLE_KEY_QUIT) {
+				machine_stop(m, HVX_RUN_ESCAPE);
+				break;
+			}
+			for (j = 0; j < k && !irq_err; j++)
+				irq_err = console_queue(m, out[j]);
+		}
+		if (!irq_err)
+			irq_err = machine_update_irq(m);
+		pthread_mutex_unlock(&m->lock);
+		if (irq_err) {
+			fprintf(stderr, "hvx run: HVX_IRQ_LINE: %s\n", strerror(-irq_err));
+			machine_stop(m, HVX_RUN_HOST_ERROR);
+			return NULL;
+		}
+		if (atomic_load(&m->stop_status) >= 0)
+			return NULL;
+	}
+	if (err)
+		fprintf(stderr, "hvx run: console input: %s; the guest runs on without it\n",
+			strerror(err));
+	return NULL;
+}
+
+/*
+ * Starts reading stdin for the guest.  The reader blocks every signal: the
+ * kick is for the vCPU thread alone, and the signals that end hvx are
+ * handled there.  0 or -errno.
+ */
+static int console_start_input(struct machine *m)
+{
+	struct console *c = &m->console;
+	sigset_t all, old;
+	int err;
+
+	/* A closed stdin is an empty one. */
+	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
+		return 0;
+	/* A terminal we may not read (in the background) gives no input either. */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return 0;
+	if (pipe(c->wake))
+		return -errno;
+	c->raw = console_raw_begin();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&c->reader, NULL, console_reader, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		if (c->raw)
+			console_raw_end();
+		c->raw = false;
+		close(c->wake[0]);
+		close(c->wake[1]);
+		return err;
+	}
+	c->input = true;
+	return 0;
+}
+
+static void console_stop_input(struct machine *m)
+{
+	struct console *c = &m->console;
+
+	if (!c->input)
+		return;
+	/* The run is over: any status tells a reader waiting for room to give up. */
+	pthread_mutex_lock(&m->lock);
+	atomic_store(&m->stop_status, HVX_RUN_POWEROFF);
+	pthread_cond_broadcast(&m->input_room);
+	pthread_mutex_unlock(&m->lock);
+	if (write(c->wake[1], "", 1) < 0)
+		perror("hvx run: cannot stop the console reader");
+	pthread_join(c->reader, NULL);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	c->input = false;
+	if (c->raw)
+		console_raw_end();
+	c->raw = false;
+}
+
+/* Guest access to the UART; returns an exit status on a host failure, else -1. */
+static int uart_io(struct machine *m, unsigned int offset, bool out, uint8_t *data,
+		   unsigned int size)
+{
+	uint32_t value = 0;
+	int err;
+
+	pthread_mutex_lock(&m->lock);
+	if (out)
+		uart_write(&m->uart, offset, data[0]);
+	else
+		value = uart_read(&m->uart, offset);
+	/* Reading RBR or clearing the FIFO may have made room for typed bytes. */
+	console_feed(m);
+	err = machine_update_irq(m);
+	pthread_mutex_unlock(&m->lock);
+	if (!out)
+		memcpy(data, &value, size);
+	if (err) {
+		fprintf(stderr, "hvx run: HVX_IRQ_LINE: %s\n", strerror(-err));
+		return HVX_RUN_HOST_ERROR;
+	}
+	return -1;
+}
+
+/*
+ * No 8259 answers here, and reads say 0 so that Linux knows: it writes a
+ * mask (every IRQ but the cascade) to the master's mask register and reads
+ * it back; a mismatch makes it take its null PIC, so that nothing waits for
+ * interrupts through a PIC, nor for a timer through a PIT.
+ */
+static bool is_pic_port(uint16_t port)
+{
+	return port == PIC_MASTER_CMD || port == PIC_MASTER_DATA ||
+	       port == PIC_SLAVE_CMD || port == PIC_SLAVE_DATA;
+}
 
 /* Port I/O; returns an exit status when the guest asked to stop, else -1. */
 static int handle_io(struct machine *m)
@@ -77,13 +355,25 @@ static int handle_io(struct machine *m)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	uint16_t port = run->io.port;
 	unsigned int size = run->io.size;
+	uint16_t pvpanic = pci_pvpanic_port(&m->pci);
 	uint32_t value = 0;
 
+	if (pvpanic && port == pvpanic) {
+		if (run->io.direction == HVX_EXIT_IO_IN) {
+			value = PVPANIC_PANICKED;	/* the events it can report */
+			memcpy(data, &value, size);
+		} else if (*data & PVPANIC_PANICKED) {
+			fprintf(stderr, "hvx run: the guest kernel panicked\n");
+			return HVX_RUN_CRASH;
+		}
+		return -1;
+	}
+	if (port >= UART_COM1_BASE && port < UART_COM1_BASE + UART_NR_PORTS)
+		return uart_io(m, port - UART_COM1_BASE, run->io.direction == HVX_EXIT_IO_OUT,
+			       data, size);
 	if (run->io.direction == HVX_EXIT_IO_OUT) {
 		memcpy(&value, data, size);
-		if (port >= UART_COM1_BASE && port < UART_COM1_BASE + UART_NR_PORTS)
-			uart_write(&m->uart, port - UART_COM1_BASE, value);
-		else if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
+		if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
 			pci_io_write(&m->pci, port, size, value);
 		else if (port == KBD_COMMAND_PORT && (value & 0xff) == KBD_PULSE_RESET)
 			return HVX_RUN_REBOOT;
@@ -91,10 +381,10 @@ static int handle_io(struct machine *m)
 			return HVX_RUN_REBOOT;
 		return -1;
 	}
-	if (port >= UART_COM1_BASE && port < UART_COM1_BASE + UART_NR_PORTS)
-		value = uart_read(&m->uart, port - UART_COM1_BASE);
-	else if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
 		value = pci_io_read(&m->pci, port, size);
+	else if (is_pic_port(port))
+		value = 0;
 	else
 		value = ~0u;	/* nothing there: the bus floats high */
 	memcpy(data, &value, size);
@@ -108,10 +398,19 @@ static int run_loop(struct machine *m)
 
 	for (;;) {
 		if (ioctl(m->vmm.vcpu_fd, HVX_RUN, 0)) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "hvx run: HVX_RUN: %s\n", strerror(errno));
-			return HVX_RUN_HOST_ERROR;
+			if (errno != EINTR) {
+				fprintf(stderr, "hvx run: HVX_RUN: %s\n", strerror(errno));
+				return HVX_RUN_HOST_ERROR;
+			}
+			/*
+			 * Re-arm before looking: a kick after this store makes
+			 * the next HVX_RUN return at once, so none is lost.
+			 */
+			__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+			status = atomic_load(&m->stop_status);
+			if (status >= 0)
+				return status;
+			continue;
 		}
 		switch (run->exit_reason) {
 		case HVX_EXIT_IO:
@@ -125,6 +424,7 @@ static int run_loop(struct machine *m)
 				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 			break;
 		case HVX_EXIT_HLT:
+			/* Halted with interrupts off: nothing can wake it. */
 			return HVX_RUN_POWEROFF;
 		case HVX_EXIT_SHUTDOWN:
 			fprintf(stderr, "hvx run: the guest crashed (triple fault at rip %#llx)\n",
@@ -148,6 +448,42 @@ static int run_loop(struct machine *m)
 			return HVX_RUN_HV_ERROR;
 		}
 	}
+}
+
+/* Runs the guest to its end; @interactive: stdin is its console input. */
+static int machine_run(struct machine *m, bool interactive)
+{
+	struct sigaction kick = { .sa_handler = kick_handler }, old_kick;
+	int status, err;
+
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->input_room, NULL);
+	atomic_init(&m->stop_status, -1);
+	m->console.flush_each = interactive;
+	uart_init(&m->uart, console_output, &m->console);
+	pci_init(&m->pci);
+	m->vcpu_thread = pthread_self();
+	kicked_run = m->vmm.run;
+	/* No SA_RESTART: the kick is there to end HVX_RUN with EINTR. */
+	sigemptyset(&kick.sa_mask);
+	sigaction(SIGUSR1, &kick, &old_kick);
+
+	err = interactive ? console_start_input(m) : 0;
+	if (err) {
+		fprintf(stderr, "hvx run: cannot read the console input: %s\n", strerror(-err));
+		status = HVX_RUN_HOST_ERROR;
+	} else {
+		status = run_loop(m);
+		console_stop_input(m);
+	}
+
+	/* The reader is gone: no kick can come any more. */
+	sigaction(SIGUSR1, &old_kick, NULL);
+	kicked_run = NULL;
+	fflush(m->console.out);
+	pthread_cond_destroy(&m->input_room);
+	pthread_mutex_destroy(&m->lock);
+	return status;
 }
 
 int run__run(int argc, char **argv)
@@ -181,7 +517,7 @@ int run__run(int argc, char **argv)
 		case 'm':
 			if (options_parse_size(optarg, &mem) || mem < LOADER_MIN_RAM ||
 			    mem > MAX_MEM) {
-				fprintf(stderr, "hvx run: --mem %s: want a size from 16M to 64G\n",
+				fprintf(stderr, "hvx run: --mem %s: want a size from 16M to 3G\n",
 					optarg);
 				return HVX_RUN_USAGE;
 			}
@@ -249,10 +585,7 @@ int run__run(int argc, char **argv)
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;
 	}
-	uart_init(&m.uart, console_output, &m.console);
-	pci_init(&m.pci);
-	status = run_loop(&m);
-	fflush(m.console.out);
+	status = machine_run(&m, m.console.out == stdout);
 
 out_vm:
 	vmm_destroy(&m.vmm);

@@ -2,8 +2,8 @@
 /*
  * A 16550A UART as the guest sees it at 0x3f8: registers, divisor latch,
  * 16-byte receive FIFO, line and modem status.  Transmitted bytes go to a
- * callback at once (the transmitter is always empty).  Interrupts are
- * computed (uart_irq_pending) for when an interrupt controller exists.
+ * callback at once (the transmitter is always empty).  uart_irq_pending()
+ * is the UART's interrupt output; the VMM drives ISA IRQ 4 with it.
  */
 #ifndef HVX_UART_H
 #define HVX_UART_H
@@ -14,6 +14,7 @@
 #define UART_COM1_BASE	0x3f8
 #define UART_NR_PORTS	8
 #define UART_FIFO_SIZE	16
+#define UART_COM1_IRQ	4	/* ISA IRQ, edge-triggered: the I/O APIC sees 0->1 */
 
 struct uart {
 	uint8_t ier, iir_fifo, lcr, mcr, scr;

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpuid.h"
 #include "vmm.h"
 
 /* Guest physical addresses of the bzImage path's GDT and page tables. */
@@ -21,6 +23,36 @@
 #define X86_CR4_PAE	0x20ULL
 #define EFER_LME	0x100ULL
 #define EFER_LMA	0x400ULL
+
+/* The host CPU's features that hvx runs correctly, and the TSC frequency. */
+static int vmm_set_cpuid(struct vmm *vmm, char *err, size_t errlen)
+{
+	struct hvx_cpuid *policy;
+	struct cpuid_host host;
+	int tsc_khz, e = 0;
+
+	/* Without it Linux would need a PIT to calibrate its clocks against. */
+	tsc_khz = ioctl(vmm->dev_fd, HVX_GET_TSC_KHZ, 0);
+	if (tsc_khz <= 0) {
+		e = tsc_khz < 0 ? -errno : -EINVAL;
+		snprintf(err, errlen, "cannot get the TSC frequency from hvx.ko: %s",
+			 tsc_khz < 0 ? strerror(errno) : "it reports 0 kHz");
+		return e;
+	}
+	policy = calloc(1, sizeof(*policy) + CPUID_MAX_ENTRIES * sizeof(policy->entries[0]));
+	if (!policy) {
+		snprintf(err, errlen, "cannot set the CPUID policy: out of memory");
+		return -ENOMEM;
+	}
+	cpuid_host_native(&host);
+	policy->nent = cpuid_build(&host, tsc_khz, policy->entries);
+	if (ioctl(vmm->vcpu_fd, HVX_SET_CPUID, policy)) {
+		e = -errno;
+		snprintf(err, errlen, "cannot set the CPUID policy: %s", strerror(errno));
+	}
+	free(policy);
+	return e;
+}
 
 int vmm_create(struct vmm *vmm, uint8_t *ram, uint64_t ram_size, char *err, size_t errlen)
 {
@@ -48,6 +80,11 @@ int vmm_create(struct vmm *vmm, uint8_t *ram, uint64_t ram_size, char *err, size
 	vmm->vcpu_fd = ioctl(vmm->vm_fd, HVX_CREATE_VCPU, 0);
 	if (vmm->vcpu_fd < 0)
 		goto fail_errno;
+	e = vmm_set_cpuid(vmm, err, errlen);
+	if (e) {
+		vmm_destroy(vmm);
+		return e;
+	}
 	size = ioctl(vmm->dev_fd, HVX_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (long)sizeof(struct hvx_run))
 		goto fail_errno;

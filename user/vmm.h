@@ -18,7 +18,8 @@ struct vmm {
 
 /*
  * Creates the VM with @ram (the caller's anonymous mapping, which must
- * outlive the VM) as its memory: 0, or -errno with a one-line reason in @err.
+ * outlive the VM) as its memory, and its vCPU with the CPUID policy of
+ * cpuid.h for this host: 0, or -errno with a one-line reason in @err.
  */
 int vmm_create(struct vmm *vmm, uint8_t *ram, uint64_t ram_size, char *err, size_t errlen);
 void vmm_destroy(struct vmm *vmm);

@@ -38,9 +38,14 @@ for f in "$BUILD"/selftests/vm/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/vm/"
 done
 mkdir -p "$root/tests/guests"
-for f in "$BUILD"/selftests/guests/*.elf; do
+for f in "$BUILD"/selftests/guests/*.elf "$BUILD"/selftests/guests/*.cpio; do
 	[ -f "$f" ] && install -m 644 "$f" "$root/tests/guests/"
 done
+# Debian's own kernel as the Linux guest, in both formats hvx run loads.
+vmlinux=$BUILD/linux/vmlinux-$KVER
+[ -f "$vmlinux" ] || "$TOP/scripts/extract-vmlinux.sh" "$kernel" "$vmlinux"
+cp "$vmlinux" "$root/tests/guests/vmlinux"
+cp "$kernel" "$root/tests/guests/bzImage"
 for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
 done

@@ -2,6 +2,7 @@
 /* The tool's device models and option parsing. */
 #include <string.h>
 
+#include "console.h"
 #include "kselftest_harness.h"
 #include "options.h"
 #include "pci.h"
@@ -76,6 +77,118 @@ TEST(uart_receive_fifo_and_interrupts)
 	uart_write(&u, 4, 0x18);
 	uart_write(&u, 0, 'Q');
 	EXPECT_EQ('Q', uart_read(&u, 0));
+}
+
+/* IRQ 4 follows uart_irq_pending(): the edges the guest's driver relies on. */
+TEST(uart_thre_interrupt_line)
+{
+	struct sink sink = { 0 };
+	struct uart u;
+
+	uart_init(&u, sink_output, &sink);
+	uart_write(&u, 1, 0x02);		/* THRE interrupt, OUT2 still off */
+	EXPECT_FALSE(uart_irq_pending(&u));
+	uart_write(&u, 4, 0x08);		/* OUT2 connects the IRQ */
+	EXPECT_TRUE(uart_irq_pending(&u));
+	/* Reading IIR while it reports THRE acknowledges it. */
+	EXPECT_EQ(0x02, uart_read(&u, 2) & 0x0f);
+	EXPECT_FALSE(uart_irq_pending(&u));
+	EXPECT_EQ(0x01, uart_read(&u, 2) & 0x0f);
+	/* Output is instant: a THR write empties THR again, a new edge. */
+	uart_write(&u, 0, 'a');
+	EXPECT_TRUE(uart_irq_pending(&u));
+	EXPECT_EQ(0x02, uart_read(&u, 2) & 0x0f);
+	EXPECT_FALSE(uart_irq_pending(&u));
+	/* Turning THRE interrupts off and on again raises one (8250 probe). */
+	uart_write(&u, 1, 0x00);
+	uart_write(&u, 1, 0x02);
+	EXPECT_TRUE(uart_irq_pending(&u));
+	/* Masking in IER lowers the line without acknowledging. */
+	uart_write(&u, 1, 0x00);
+	EXPECT_FALSE(uart_irq_pending(&u));
+	EXPECT_STREQ("a", sink.buf);
+}
+
+TEST(uart_receive_interrupt_line)
+{
+	struct uart u;
+
+	uart_init(&u, NULL, NULL);
+	uart_write(&u, 4, 0x08);		/* OUT2 */
+	uart_write(&u, 1, 0x01);		/* received data interrupt */
+	EXPECT_FALSE(uart_irq_pending(&u));
+	ASSERT_TRUE(uart_receive(&u, 'k'));
+	EXPECT_TRUE(uart_irq_pending(&u));
+	/* Reading IIR does not acknowledge received data; reading RBR does. */
+	EXPECT_EQ(0x04, uart_read(&u, 2) & 0x0f);
+	EXPECT_TRUE(uart_irq_pending(&u));
+	EXPECT_EQ('k', uart_read(&u, 0));
+	EXPECT_FALSE(uart_irq_pending(&u));
+	/* Received data takes priority over THRE in IIR. */
+	uart_write(&u, 1, 0x03);
+	ASSERT_TRUE(uart_receive(&u, 'l'));
+	EXPECT_EQ(0x04, uart_read(&u, 2) & 0x0f);
+	EXPECT_EQ('l', uart_read(&u, 0));
+	EXPECT_TRUE(uart_irq_pending(&u));	/* THRE still pending */
+	EXPECT_EQ(0x02, uart_read(&u, 2) & 0x0f);
+	EXPECT_FALSE(uart_irq_pending(&u));
+	/* Clearing the FIFO through FCR drops the line too. */
+	ASSERT_TRUE(uart_receive(&u, 'm'));
+	EXPECT_TRUE(uart_irq_pending(&u));
+	uart_write(&u, 2, 0x03);
+	EXPECT_FALSE(uart_irq_pending(&u));
+}
+
+TEST(console_escape_key)
+{
+	struct console_keys k = { 0 };
+	uint8_t out[2];
+
+	EXPECT_EQ(1, console_key(&k, 'a', out));
+	EXPECT_EQ('a', out[0]);
+	EXPECT_EQ(1, console_key(&k, 0x03, out));	/* Ctrl-C goes to the guest */
+	EXPECT_EQ(0x03, out[0]);
+	/* Ctrl-A Ctrl-A: one Ctrl-A. */
+	EXPECT_EQ(0, console_key(&k, 0x01, out));
+	EXPECT_EQ(1, console_key(&k, 0x01, out));
+	EXPECT_EQ(0x01, out[0]);
+	EXPECT_EQ(1, console_key(&k, 'x', out));	/* a plain x again */
+	EXPECT_EQ('x', out[0]);
+	/* Ctrl-A and another key: both, nothing typed is lost. */
+	EXPECT_EQ(0, console_key(&k, 0x01, out));
+	EXPECT_EQ(2, console_key(&k, 'b', out));
+	EXPECT_EQ(0x01, out[0]);
+	EXPECT_EQ('b', out[1]);
+	/* Ctrl-A x: the user ends the VM. */
+	EXPECT_EQ(0, console_key(&k, 0x01, out));
+	EXPECT_EQ(CONSOLE_KEY_QUIT, console_key(&k, 'x', out));
+	EXPECT_EQ(1, console_key(&k, 'y', out));	/* the escape is spent */
+}
+
+TEST(pci_pvpanic_bar_sizes_and_moves)
+{
+	struct pci_bus bus;
+	uint32_t devfn3 = 0x80000000u | (PCI_PVPANIC_SLOT << 11);
+
+	pci_init(&bus);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn3);
+	EXPECT_EQ(0x00111b36u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+	EXPECT_EQ(PCI_PVPANIC_PORT, pci_pvpanic_port(&bus));
+	/* Sizing: all ones reads back the size mask, with the I/O bit. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn3 | 0x10);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0xffffffffu);
+	EXPECT_EQ(0xfff1u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0x1230);
+	EXPECT_EQ(0x1231u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+	EXPECT_EQ(0x1230, pci_pvpanic_port(&bus));
+	/* I/O decoding off: the register is gone. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn3 | 0x04);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 2, 0);
+	EXPECT_EQ(0, pci_pvpanic_port(&bus));
+	/* The host bridge takes no writes. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x80000010u);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0xffffffffu);
+	EXPECT_EQ(0u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
 }
 
 TEST(pci_host_bridge_only)

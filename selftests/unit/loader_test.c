@@ -8,6 +8,7 @@
 
 #include "kselftest_harness.h"
 #include "loader.h"
+#include "uapi/hvx.h"
 
 #define RAM_SIZE	(64ULL << 20)
 #define KERNEL_PADDR	0x1000000ULL
@@ -217,6 +218,154 @@ TEST_F(guest, bzimage_refused)
 	EXPECT_EQ(LOADER_E_FORMAT, loader_load(self->ram, RAM_SIZE, (const uint8_t *)"MZ",
 					       2, NULL, 0, NULL, &self->res));
 	EXPECT_STRNE("unknown loader error", loader_error_name(LOADER_E_INITRD));
+}
+
+static uint8_t sum_bytes(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return sum;
+}
+
+/* Finds the MP floating pointer where Linux's smp_scan_config() looks. */
+static const uint8_t *find_mpf(const uint8_t *ram)
+{
+	uint64_t gpa;
+
+	for (gpa = 0xf0000; gpa < 0x100000; gpa += 16)
+		if (!memcmp(ram + gpa, "_MP_", 4))
+			return ram + gpa;
+	return NULL;
+}
+
+/* The MP tables, checked the way a guest parses them. */
+static void check_mptable(struct __test_metadata *_metadata, const uint8_t *ram)
+{
+	const uint8_t *mpf = find_mpf(ram), *mpc, *p, *end;
+	unsigned int i, count, bsps = 0, cpus = 0, ioapics = 0, isa_irqs = 0;
+	int isa_bus = -1, pci_bus = -1, irq4_pin = -1, lint0 = -1, lint1 = -1;
+	uint32_t addr, lapic;
+	uint16_t len;
+
+	ASSERT_NE(NULL, mpf);
+	EXPECT_EQ(0, (mpf - ram) & 15);
+	EXPECT_EQ(0, sum_bytes(mpf, 16));
+	EXPECT_EQ(1, mpf[8]);			/* 16 bytes */
+	EXPECT_EQ(4, mpf[9]);			/* spec 1.4 */
+	EXPECT_EQ(0, mpf[11]);			/* a table, not a default config */
+	memcpy(&addr, mpf + 4, 4);
+	ASSERT_GE(addr, 0xf0000);
+	ASSERT_LT(addr, 0x100000 - 44);
+	mpc = ram + addr;
+	ASSERT_EQ(0, memcmp(mpc, "PCMP", 4));
+	memcpy(&len, mpc + 4, 2);
+	ASSERT_LE(addr + len, 0x100000);
+	EXPECT_EQ(0, sum_bytes(mpc, len));
+	EXPECT_EQ(4, mpc[6]);
+	memcpy(&lapic, mpc + 36, 4);
+	EXPECT_EQ(HVX_LAPIC_GPA, lapic);
+	EXPECT_EQ(0, mpc[40] | mpc[41]);	/* no extended table */
+
+	/* Walk the entries: the count must end exactly at the length. */
+	count = mpc[34] | mpc[35] << 8;
+	p = mpc + 44;
+	end = mpc + len;
+	for (i = 0; i < count; i++) {
+		ASSERT_LT(p, end);
+		switch (p[0]) {
+		case 0:		/* processor */
+			ASSERT_LE(p + 20, end);
+			cpus++;
+			EXPECT_EQ(0, p[1]);
+			EXPECT_EQ(0x14, p[2]);
+			EXPECT_TRUE(p[3] & 1);
+			if (p[3] & 2)
+				bsps++;
+			p += 20;
+			continue;
+		case 1:		/* bus */
+			if (!memcmp(p + 2, "ISA   ", 6))
+				isa_bus = p[1];
+			if (!memcmp(p + 2, "PCI   ", 6))
+				pci_bus = p[1];
+			break;
+		case 2:		/* I/O APIC */
+			ioapics++;
+			EXPECT_EQ(HVX_IOAPIC_ID, p[1]);
+			EXPECT_EQ(HVX_IOAPIC_VERSION, p[2]);
+			EXPECT_EQ(1, p[3] & 1);
+			memcpy(&addr, p + 4, 4);
+			EXPECT_EQ(HVX_IOAPIC_GPA, addr);
+			break;
+		case 3:		/* I/O interrupt */
+			ASSERT_EQ(1, isa_bus) TH_LOG("buses come before interrupts");
+			EXPECT_EQ(HVX_IOAPIC_ID, p[6]);
+			EXPECT_LT(p[7], HVX_IOAPIC_PINS);
+			if (p[4] == isa_bus && p[1] == 0) {
+				isa_irqs++;
+				if (p[5] == 4)
+					irq4_pin = p[7];
+			}
+			break;
+		case 4:		/* local interrupt */
+			EXPECT_EQ(0xff, p[6]);
+			if (p[1] == 3)
+				lint0 = p[7];
+			if (p[1] == 1)
+				lint1 = p[7];
+			break;
+		default:
+			ASSERT_TRUE(0) TH_LOG("unknown entry type %u", p[0]);
+		}
+		ASSERT_LE(p + 8, end);
+		p += 8;
+	}
+	EXPECT_EQ(end, p);
+	EXPECT_EQ(1, cpus);
+	EXPECT_EQ(1, bsps);
+	EXPECT_EQ(0, pci_bus);
+	EXPECT_EQ(1, ioapics);
+	EXPECT_EQ(16, isa_irqs);
+	EXPECT_EQ(4, irq4_pin);
+	EXPECT_EQ(0, lint0);
+	EXPECT_EQ(1, lint1);
+}
+
+TEST_F(guest, mptable_for_both_formats)
+{
+	uint8_t *mpf;
+	size_t n;
+
+	n = make_elf(self->image, KERNEL_PADDR + 0x40);
+	ASSERT_EQ(LOADER_OK, loader_load(self->ram, RAM_SIZE, self->image, n, NULL, 0,
+					 NULL, &self->res));
+	check_mptable(_metadata, self->ram);
+
+	memset(self->ram, 0, RAM_SIZE);
+	n = make_bzimage(self->image, 0x20f, 3);
+	ASSERT_EQ(LOADER_OK, loader_load(self->ram, RAM_SIZE, self->image, n, NULL, 0,
+					 NULL, &self->res));
+	check_mptable(_metadata, self->ram);
+
+	/* Inside the range the E820 map keeps from the guest's allocator. */
+	mpf = (uint8_t *)find_mpf(self->ram);
+	ASSERT_NE(NULL, mpf);
+	EXPECT_EQ(LOADER_MPTABLE_GPA, mpf - self->ram);
+	EXPECT_EQ(LOADER_E_RAM, loader_mptable(self->ram, 0x80000));
+}
+
+TEST(mptable_inside_reserved_e820)
+{
+	struct loader_e820 map[4];
+	unsigned int i, n = loader_e820(RAM_SIZE, map), covered = 0;
+
+	for (i = 0; i < n; i++)
+		if (map[i].type == LOADER_E820_RESERVED && map[i].addr <= LOADER_MPTABLE_GPA &&
+		    LOADER_MPTABLE_GPA + LOADER_MPTABLE_MAX <= map[i].addr + map[i].size)
+			covered++;
+	EXPECT_EQ(1, covered);
 }
 
 /* Random damage to both formats: the loader must stay in bounds (ASan). */

@@ -1,0 +1,36 @@
+#!/bin/sh
+# /init of the busybox initramfs that the Linux boot tests and the demo give
+# to Debian's stock kernel under hvx.  It prints what the guest sees, with a
+# "hvx-guest:" prefix that the tests look for, then does what the kernel
+# command line's hvx.action= asks (the kernel leaves dotted parameters to
+# us): poweroff, reboot, panic, demo (a few commands, then power-off), or
+# by default a shell on the console.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in pvpanic pvpanic-pci; do
+	insmod /lib/modules/$m.ko 2>/dev/null
+done
+echo "hvx-guest: init reached, $(cut -d' ' -f1 /proc/uptime) s after boot"
+grep -qw hypervisor /proc/cpuinfo && echo "hvx-guest: cpuinfo has the hypervisor flag"
+dmesg | grep -q 'MPTABLE: OEM ID: HVX' && echo "hvx-guest: dmesg names the hvx platform"
+echo "hvx-guest: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "hvx-guest: clockevent $(grep -m1 '^Clock Event Device' /proc/timer_list | cut -d' ' -f4)"
+action=$(sed -n 's/.*hvx\.action=\([a-z]*\).*/\1/p' /proc/cmdline)
+case "$action" in
+poweroff) sleep 1; poweroff -f ;;
+reboot) sleep 1; reboot -f ;;
+panic) echo c >/proc/sysrq-trigger ;;
+demo)
+	for cmd in "uname -a" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
+		   "dmesg | grep -E 'MPTABLE: (OEM|Product)|tsc: Detected|APIC|ttyS0 at'" \
+		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource"; do
+		echo "guest# $cmd"
+		sh -c "$cmd"
+	done
+	sleep 1
+	poweroff -f ;;
+esac
+echo "hvx-guest: shell ready"
+exec setsid cttyhack sh

@@ -1,0 +1,129 @@
+#!/bin/sh
+# Debian's stock kernel (the one this emulated host runs) booted by hvx run:
+# through PVH from its extracted vmlinux and through the bzImage's 64-bit
+# protocol, to the busybox init of selftests/guests/linux-init.sh.  Checks
+# what the guest sees (hypervisor flag, the hvx platform in dmesg), its
+# timers against the host's clock, a shell driven through the console, the
+# exit statuses of poweroff, reboot, panic and the escape key, and that the boots
+# leave no memory behind.  Prints kselftest-style TAP.
+K=/tests/guests/vmlinux
+BZ=/tests/guests/bzImage
+INITRD=/tests/guests/linux-initrd.cpio
+n=0
+fail=0
+ok() {	# ok NAME CONDITION_STATUS [DIAGNOSTIC]
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		[ -n "${3:-}" ] && echo "# $3"
+		fail=1
+	fi
+}
+show() {	# show FILE: the guest's console as TAP comments
+	sed 's/^/# console: /' "$1" | tail -n 60
+}
+# wait_for FILE PATTERN SECONDS: 0 once FILE has a line matching PATTERN.
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $i -ge $(($3 * 10)) ] && return 1
+		usleep 100000
+		i=$((i + 1))
+	done
+}
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+echo "1..9"
+
+sync; echo 3 >/proc/sys/vm/drop_caches
+slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+
+# 1: PVH, to init, then power-off.
+timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+	--append "console=ttyS0 hvx.action=poweroff" --console file:/tmp/pvh.log </dev/null
+rc=$?
+show /tmp/pvh.log
+grep -q 'hvx-guest: init reached' /tmp/pvh.log
+ok pvh_boot_reaches_init $? "status $rc"
+grep -q 'hvx-guest: cpuinfo has the hypervisor flag' /tmp/pvh.log &&
+	grep -q 'hvx-guest: dmesg names the hvx platform' /tmp/pvh.log
+ok guest_sees_hypervisor_flag_and_hvx_platform $?
+[ "$rc" = 0 ]
+ok poweroff_status_0 $? "status $rc"
+
+# 2: bzImage, to init, then reboot.
+timeout 120 hvx run --kernel $BZ --initrd $INITRD --mem 256M \
+	--append "console=ttyS0 hvx.action=reboot" --console file:/tmp/bz.log </dev/null
+rc=$?
+show /tmp/bz.log
+grep -q 'hvx-guest: init reached' /tmp/bz.log && [ "$rc" = 3 ]
+ok bzimage_boot_reaches_init_reboot_status_3 $? "status $rc"
+
+# 3: an interactive shell on the console, driven through hvx run's stdin.
+rm -f /tmp/in /tmp/sh.log
+mkfifo /tmp/in
+timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+	--append "console=ttyS0" --console stdio </tmp/in >/tmp/sh.log 2>&1 &
+pid=$!
+exec 3>/tmp/in
+wait_for /tmp/sh.log 'hvx-guest: shell ready' 60
+echo 'echo "hvx-cmd: $((6 * 7))"' >&3
+wait_for /tmp/sh.log 'hvx-cmd: 42' 60
+ok console_shell_runs_commands $?
+
+# 4: sleep 2 in the guest: 2 s +- 10% by the guest's clock and by ours.
+echo 'a=$(cut -d" " -f1 /proc/uptime); echo hvx-t0; sleep 2; echo hvx-t1; b=$(cut -d" " -f1 /proc/uptime); echo "hvx-slept: $a $b"' >&3
+wait_for /tmp/sh.log '^hvx-t0' 60
+h0=$(uptime_s)
+wait_for /tmp/sh.log '^hvx-t1' 60
+h1=$(uptime_s)
+wait_for /tmp/sh.log '^hvx-slept: [0-9]' 60
+g=$(sed -n 's/^hvx-slept: \([0-9.]*\) \([0-9.]*\).*/\1 \2/p' /tmp/sh.log | tr -d '\r')
+echo "# guest uptime $g, host uptime $h0 $h1"
+echo "$g $h0 $h1" | awk '{ g = $2 - $1; h = $4 - $3;
+	exit !(g >= 1.8 && g <= 2.2 && h >= 1.8 && h <= 2.2) }'
+ok sleep_2_takes_2s_by_guest_and_host_clocks $? "guest $g host $h0 $h1"
+
+# 5: Ctrl-C reaches the guest's foreground process.
+echo 'sleep 600' >&3
+usleep 500000
+printf '\003' >&3
+echo 'echo "hvx-after-intr: $?"' >&3
+wait_for /tmp/sh.log 'hvx-after-intr: [0-9]' 60
+ok ctrl_c_interrupts_guest_command $?
+
+# 6: the escape key (Ctrl-A x) ends the VM with status 6.
+printf '\001x' >&3
+wait $pid
+rc=$?
+exec 3>&-
+show /tmp/sh.log
+[ "$rc" = 6 ]
+ok escape_key_status_6 $? "status $rc"
+
+# 7: a kernel panic, reported through pvpanic, is the crash status.
+timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+	--append "console=ttyS0 quiet hvx.action=panic" --console file:/tmp/panic.log \
+	</dev/null 2>/tmp/err
+rc=$?
+[ "$rc" = 4 ] && grep -q 'Kernel panic' /tmp/panic.log && grep -q panicked /tmp/err
+ok panic_status_4 $? "status $rc: $(cat /tmp/err)"
+
+# 8: bad images and impossible options for a Linux boot.
+hvx run --kernel $K --initrd /nonexistent 2>/tmp/err
+rc=$?
+[ "$rc" = 2 ] && grep -q nonexistent /tmp/err
+ok missing_initrd_status_2 $? "status $rc: $(cat /tmp/err)"
+
+# 9: four Linux boots left no memory pinned or allocated behind.
+sync; echo 3 >/proc/sys/vm/drop_caches
+slab1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
+[ $((slab1 - slab0)) -lt 256 ] && [ $((free0 - free1)) -lt 1024 ]
+ok linux_boots_no_leak $?
+exit $fail
