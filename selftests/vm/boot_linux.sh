@@ -23,6 +23,7 @@ ok() {	# ok NAME CONDITION_STATUS [DIAGNOSTIC]
 }
 show() {	# show FILE: the guest's console as TAP comments
 	sed 's/^/# console: /' "$1" | tail -n 60
+	echo	# the console may end without a newline
 }
 # wait_for FILE PATTERN SECONDS: 0 once FILE has a line matching PATTERN.
 wait_for() {
@@ -36,7 +37,7 @@ wait_for() {
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime
 }
-echo "1..9"
+echo "1..11"
 
 sync; echo 3 >/proc/sys/vm/drop_caches
 slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
