@@ -187,13 +187,10 @@ int hvx_complete_pending(struct hvx_vcpu *vcpu)
 	case HVX_PENDING_MMIO_READ:
 		memcpy(&insn, vcpu->pending_mmio, sizeof(insn));
 		memcpy(&data, run->mmio.data, insn.size);
-		val = hvx_vcpu_get_gpr(vcpu, insn.reg);
-		hvx_mmio_apply_load(&insn, data, (u64 *)&val);
-		hvx_vcpu_set_gpr(vcpu, insn.reg, val);
-		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + insn.len);
+		hvx_mmio_finish_load(vcpu, &insn, data);
 		return 1;
 	case HVX_PENDING_MMIO_WRITE:
-		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vcpu->pending_len);
+		hvx_vcpu_skip_bytes(vcpu, vcpu->pending_len);
 		return 1;
 	}
 	return 1;

@@ -65,30 +65,42 @@ static unsigned int hvx_fetch(struct hvx_vcpu *vcpu, u64 gla, u8 *buf, unsigned 
 	return done;
 }
 
+/* The data a decoded MMIO store writes (its low insn->size bytes count). */
+static u64 hvx_mmio_store_data(struct hvx_vcpu *vcpu, const struct hvx_mmio_insn *insn)
+{
+	if (insn->op == HVX_MMIO_STORE_IMM)
+		return insn->imm;
+	return hvx_mmio_store_value(insn, hvx_vcpu_get_gpr(vcpu, insn->reg));
+}
+
+/* Ends a decoded MMIO load that read @data: the register gets it, RIP moves on. */
+void hvx_mmio_finish_load(struct hvx_vcpu *vcpu, const struct hvx_mmio_insn *insn, u64 data)
+{
+	u64 gpr = hvx_vcpu_get_gpr(vcpu, insn->reg);
+
+	hvx_mmio_apply_load(insn, data, &gpr);
+	hvx_vcpu_set_gpr(vcpu, insn->reg, gpr);
+	hvx_vcpu_skip_bytes(vcpu, insn->len);
+}
+
 /* The local APIC and the I/O APIC answer in the kernel: no trip to the VMM. */
 static int hvx_mmio_in_kernel(struct hvx_vcpu *vcpu, u64 gpa, const struct hvx_mmio_insn *insn)
 {
 	bool lapic = hvx_lapic_is_mmio(gpa);
-	unsigned long gpr;
 	u64 val;
 
 	if (insn->op == HVX_MMIO_LOAD) {
 		val = lapic ? hvx_lapic_mmio_read(&vcpu->lapic, gpa, insn->size) :
 			      hvx_ioapic_mmio_read(vcpu->vm, gpa, insn->size);
-		gpr = hvx_vcpu_get_gpr(vcpu, insn->reg);
-		hvx_mmio_apply_load(insn, val, (u64 *)&gpr);
-		hvx_vcpu_set_gpr(vcpu, insn->reg, gpr);
-	} else {
-		if (insn->op == HVX_MMIO_STORE_IMM)
-			val = insn->imm;
-		else
-			val = hvx_mmio_store_value(insn, hvx_vcpu_get_gpr(vcpu, insn->reg));
-		if (lapic)
-			hvx_lapic_mmio_write(&vcpu->lapic, gpa, insn->size, val);
-		else
-			hvx_ioapic_mmio_write(vcpu->vm, gpa, insn->size, val);
+		hvx_mmio_finish_load(vcpu, insn, val);
+		return 1;
 	}
-	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + insn->len);
+	val = hvx_mmio_store_data(vcpu, insn);
+	if (lapic)
+		hvx_lapic_mmio_write(&vcpu->lapic, gpa, insn->size, val);
+	else
+		hvx_ioapic_mmio_write(vcpu->vm, gpa, insn->size, val);
+	hvx_vcpu_skip_bytes(vcpu, insn->len);
 	return 1;
 }
 
@@ -125,10 +137,7 @@ static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 		vcpu->pending = HVX_PENDING_MMIO_READ;
 		return 0;
 	}
-	if (insn.op == HVX_MMIO_STORE_IMM)
-		val = insn.imm;
-	else
-		val = hvx_mmio_store_value(&insn, hvx_vcpu_get_gpr(vcpu, insn.reg));
+	val = hvx_mmio_store_data(vcpu, &insn);
 	run->mmio.is_write = 1;
 	memcpy(run->mmio.data, &val, insn.size);
 	vcpu->pending = HVX_PENDING_MMIO_WRITE;

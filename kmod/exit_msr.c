@@ -45,7 +45,7 @@ static int hvx_msr_read(struct hvx_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vmcs_readl(GUEST_GS_BASE);
 		return 0;
 	case MSR_KERNEL_GS_BASE:
-		*val = vcpu->kernel_gs_base;
+		*val = hvx_vcpu_read_kernel_gs_base(vcpu);
 		return 0;
 	case MSR_STAR:
 		*val = vcpu->star;
@@ -64,6 +64,10 @@ static int hvx_msr_read(struct hvx_vcpu *vcpu, u32 msr, u64 *val)
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		*val = hvx_lapic_get_tsc_deadline(&vcpu->lapic);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* The guest's TSC is the host's: nothing adjusts it. */
+		*val = 0;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		/* Fast strings on; no BTS, no PEBS: Linux reads this at boot. */
@@ -119,18 +123,22 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 			vmcs_writel(GUEST_FS_BASE, val);
 		else if (msr == MSR_GS_BASE)
 			vmcs_writel(GUEST_GS_BASE, val);
-		else if (msr == MSR_KERNEL_GS_BASE)
-			vcpu->kernel_gs_base = val;
 		else
-			hvx_vcpu_write_syscall_msr(vcpu, msr, val);
+			hvx_vcpu_write_lazy_msr(vcpu, msr, val);
 		return 0;
 	case MSR_STAR:
 	case MSR_SYSCALL_MASK:
-		hvx_vcpu_write_syscall_msr(vcpu, msr, val);
+		hvx_vcpu_write_lazy_msr(vcpu, msr, val);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		hvx_lapic_set_tsc_deadline(&vcpu->lapic, val);
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/*
+		 * Linux writes it only to reset a nonzero boot value.  Moving
+		 * the TSC needs TSC offsetting, which hvx does not do yet.
+		 */
+		return val ? -1 : 0;
 	case MSR_IA32_APICBASE:
 		/* The APIC stays at its address, in xAPIC mode. */
 		if ((val & ~(u64)MSR_IA32_APICBASE_BSP) !=

@@ -81,14 +81,15 @@ struct hvx_vcpu {
 	u64 efer;
 	u64 apic_base;
 	u64 kernel_gs_base, star, lstar, cstar, sfmask;
-	u64 host_kernel_gs_base;
 	/*
-	 * The SYSCALL MSRs hold the guest's values from the first entry until
-	 * the thread leaves the CPU or returns to userspace: only the host's
-	 * user mode reads them, so a switch per entry would be wasted.
+	 * KERNEL_GS_BASE and the SYSCALL MSRs hold the guest's values from
+	 * the first entry until the thread leaves the CPU or returns to
+	 * userspace: only the host's user mode needs them, so a switch per
+	 * entry would be wasted.  While they are loaded, the hardware's
+	 * KERNEL_GS_BASE is the guest's (SWAPGS changes it), not the copy.
 	 */
-	bool guest_syscall_msrs;
-	u64 host_star, host_lstar, host_cstar, host_sfmask;
+	bool guest_msrs_loaded;
+	u64 host_kernel_gs_base, host_star, host_lstar, host_cstar, host_sfmask;
 	unsigned long dr[4], dr6;
 
 	struct fpu_guest fpu;
@@ -138,11 +139,13 @@ void hvx_vcpu_put(struct hvx_vcpu *vcpu);
 void hvx_vcpu_clear_on_cpu(struct hvx_vcpu *vcpu);
 int hvx_vcpu_run(struct hvx_vcpu *vcpu);
 void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu);
+void hvx_vcpu_skip_bytes(struct hvx_vcpu *vcpu, unsigned int len);
 void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu);
 void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu);
 unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg);
 void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val);
-void hvx_vcpu_write_syscall_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val);
+void hvx_vcpu_write_lazy_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val);
+u64 hvx_vcpu_read_kernel_gs_base(struct hvx_vcpu *vcpu);
 
 /* irq.c */
 void hvx_vcpu_kick(struct hvx_vcpu *vcpu);
@@ -172,6 +175,8 @@ int hvx_complete_pending(struct hvx_vcpu *vcpu);
 /* exit_io.c, exit_ept.c, exit_msr.c, exit_cr.c */
 int hvx_exit_io(struct hvx_vcpu *vcpu);
 int hvx_exit_ept_violation(struct hvx_vcpu *vcpu);
+struct hvx_mmio_insn;
+void hvx_mmio_finish_load(struct hvx_vcpu *vcpu, const struct hvx_mmio_insn *insn, u64 data);
 int hvx_exit_rdmsr(struct hvx_vcpu *vcpu);
 int hvx_exit_wrmsr(struct hvx_vcpu *vcpu);
 int hvx_exit_cr(struct hvx_vcpu *vcpu);

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest physical memory: slots of the VMM's anonymous memory, mapped into
- * the EPT page by page on EPT violation.  A mapped page stays pinned until
- * its slot is deleted or the VM is destroyed, so the host never frees or
+ * the EPT on EPT violation, 2 MiB at a time where the VMM's memory is a
+ * transparent huge page, else 4 KiB.  A mapped page stays pinned until its
+ * slot is deleted or the VM is destroyed, so the host never frees or
  * migrates memory that the guest can still reach through the EPT.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "ept/ept_format.h"
 #include "mem.h"
 
 #define EPT_QUAL_WRITE	BIT(1)
+#define HUGE_SIZE	HVX_PT_LEVEL_SIZE(2)
+#define HUGE_PAGES	(HUGE_SIZE >> PAGE_SHIFT)
 
 static void *hvx_ept_alloc_table(void *ctx, u64 *phys)
 {
@@ -41,14 +45,15 @@ static const struct hvx_pt_mem_ops hvx_ept_mem_ops = {
 	.phys_to_virt	= hvx_ept_phys_to_virt,
 };
 
-/* Leaf callback: the EPT no longer maps this page, so let it go. */
+/* Leaf callback: the EPT no longer maps these pages, so let them go. */
 static void hvx_mem_unpin(void *arg, u64 phys, unsigned int level, unsigned int prot)
 {
 	struct hvx_mem *mem = arg;
-	struct page *page = pfn_to_page(phys >> PAGE_SHIFT);
+	unsigned long npages = level == 2 ? HUGE_PAGES : 1;
 
-	unpin_user_pages_dirty_lock(&page, 1, prot & HVX_PT_WRITE);
-	mem->pinned_pages--;
+	unpin_user_page_range_dirty_lock(pfn_to_page(phys >> PAGE_SHIFT), npages,
+					 prot & HVX_PT_WRITE);
+	mem->pinned_pages -= npages;
 }
 
 int hvx_mem_init(struct hvx_mem *mem)
@@ -149,6 +154,62 @@ out:
 	return err;
 }
 
+/*
+ * Maps the 2 MiB block around @gpa with one EPT leaf if it can: the slot
+ * holds the whole block at the same 2 MiB alignment in the VMM, nothing in
+ * the block is mapped yet, and the VMM's memory there is one physically
+ * contiguous huge page.  Returns 1 when mapped, 0 to map 4 KiB instead,
+ * or -errno.  Called with mem->lock held.
+ */
+static int hvx_mem_map_huge(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
+			    unsigned int gup, unsigned int prot)
+{
+	u64 base = gpa & ~(HUGE_SIZE - 1);
+	u64 hva = slot->hva + (base - slot->gpa);
+	struct page **pages;
+	unsigned long pfn, i;
+	long pinned, more;
+	int ret = 0;
+
+	if (base < slot->gpa || base + HUGE_SIZE > slot->gpa + slot->size ||
+	    !IS_ALIGNED(hva, HUGE_SIZE) || !hvx_pt_block_empty(&mem->ept, base, 2))
+		return 0;
+
+	pages = kmalloc_array(HUGE_PAGES, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	/* The first page tells whether pinning all 512 can succeed. */
+	pinned = pin_user_pages_fast(hva, 1, gup, pages);
+	if (pinned != 1)
+		goto out_free;
+	pfn = page_to_pfn(pages[0]);
+	if (folio_nr_pages(page_folio(pages[0])) < HUGE_PAGES || !IS_ALIGNED(pfn, HUGE_PAGES))
+		goto out_unpin;
+	more = pin_user_pages_fast(hva + PAGE_SIZE, HUGE_PAGES - 1, gup, pages + 1);
+	if (more > 0)
+		pinned += more;
+	if (pinned != HUGE_PAGES)
+		goto out_unpin;
+	/* The huge page may have been split between the two calls. */
+	for (i = 1; i < HUGE_PAGES; i++)
+		if (page_to_pfn(pages[i]) != pfn + i)
+			goto out_unpin;
+	ret = hvx_pt_map(&mem->ept, base, (u64)pfn << PAGE_SHIFT, 2, prot);
+	if (ret) {
+		ret = ret == -ENOMEM ? ret : 0;
+		goto out_unpin;
+	}
+	mem->pinned_pages += HUGE_PAGES;
+	ret = 1;
+	goto out_free;
+
+out_unpin:
+	unpin_user_pages(pages, pinned);
+out_free:
+	kfree(pages);
+	return ret;
+}
+
 int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification)
 {
 	struct hvx_mem_slot *slot;
@@ -178,6 +239,11 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 	if (hvx_pt_lookup(&mem->ept, gpa, NULL))
 		goto out;
 
+	ret = hvx_mem_map_huge(mem, slot, gpa, gup, prot);
+	if (ret) {
+		ret = ret > 0 ? HVX_EPT_FAULT_MAPPED : ret;
+		goto out;
+	}
 	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
 	ret = pin_user_pages_fast(hva, 1, gup, &page);
 	if (ret != 1) {

@@ -4,7 +4,7 @@
  * backed by the VMM's anonymous memory) and the EPT that maps them, built on
  * EPT violation.  The VMX core (vcpu/exit code) sees only this interface;
  * kmod/ept/ holds the table engine behind it.  Guest pages are pinned while
- * mapped: 4 KiB mappings for now (2 MiB ones are the next step).
+ * mapped, 2 MiB at a time where the VMM's memory allows.
  */
 #ifndef HVX_MEM_H
 #define HVX_MEM_H

@@ -78,37 +78,55 @@ static void hvx_vcpu_load_cpu(struct hvx_vcpu *vcpu, int cpu)
 	}
 }
 
-/* Runs with preemption (or interrupts) disabled. */
-static void hvx_syscall_msrs_load_guest(struct hvx_vcpu *vcpu)
+/*
+ * Without EFER.SCE the guest cannot SYSCALL, and outside long mode it cannot
+ * SWAPGS: then the host's values may stay, which spares guests that never
+ * use them (and the exit benchmarks) the switch.  KVM decides the same way.
+ */
+static bool hvx_guest_msrs_needed(struct hvx_vcpu *vcpu)
 {
-	if (vcpu->guest_syscall_msrs)
+	return vcpu->efer & (EFER_SCE | EFER_LMA | EFER_LME);
+}
+
+/* Runs with interrupts disabled, right before VM entry. */
+static void hvx_guest_msrs_load(struct hvx_vcpu *vcpu)
+{
+	if (vcpu->guest_msrs_loaded || !hvx_guest_msrs_needed(vcpu))
 		return;
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
 	rdmsrl(MSR_STAR, vcpu->host_star);
 	rdmsrl(MSR_LSTAR, vcpu->host_lstar);
 	rdmsrl(MSR_CSTAR, vcpu->host_cstar);
 	rdmsrl(MSR_SYSCALL_MASK, vcpu->host_sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
 	wrmsrl(MSR_STAR, vcpu->star);
 	wrmsrl(MSR_LSTAR, vcpu->lstar);
 	wrmsrl(MSR_CSTAR, vcpu->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vcpu->sfmask);
-	vcpu->guest_syscall_msrs = true;
+	vcpu->guest_msrs_loaded = true;
 }
 
-static void hvx_syscall_msrs_restore_host(struct hvx_vcpu *vcpu)
+/* Runs with preemption disabled. */
+static void hvx_guest_msrs_restore_host(struct hvx_vcpu *vcpu)
 {
-	if (!vcpu->guest_syscall_msrs)
+	if (!vcpu->guest_msrs_loaded)
 		return;
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
 	wrmsrl(MSR_STAR, vcpu->host_star);
 	wrmsrl(MSR_LSTAR, vcpu->host_lstar);
 	wrmsrl(MSR_CSTAR, vcpu->host_cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vcpu->host_sfmask);
-	vcpu->guest_syscall_msrs = false;
+	vcpu->guest_msrs_loaded = false;
 }
 
 /* A guest WRMSR: keep the copy, and the hardware if it holds the guest's. */
-void hvx_vcpu_write_syscall_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val)
+void hvx_vcpu_write_lazy_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 {
 	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		vcpu->kernel_gs_base = val;
+		break;
 	case MSR_STAR:
 		vcpu->star = val;
 		break;
@@ -125,9 +143,20 @@ void hvx_vcpu_write_syscall_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 		return;
 	}
 	preempt_disable();
-	if (vcpu->guest_syscall_msrs)
+	if (vcpu->guest_msrs_loaded)
 		wrmsrl(msr, val);
 	preempt_enable();
+}
+
+u64 hvx_vcpu_read_kernel_gs_base(struct hvx_vcpu *vcpu)
+{
+	u64 val = vcpu->kernel_gs_base;
+
+	preempt_disable();
+	if (vcpu->guest_msrs_loaded)
+		rdmsrl(MSR_KERNEL_GS_BASE, val);
+	preempt_enable();
+	return val;
 }
 
 static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
@@ -137,7 +166,7 @@ static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
 
 static void hvx_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	hvx_syscall_msrs_restore_host(container_of(pn, struct hvx_vcpu, pn));
+	hvx_guest_msrs_restore_host(container_of(pn, struct hvx_vcpu, pn));
 }
 
 static struct preempt_ops hvx_preempt_ops = {
@@ -157,7 +186,7 @@ void hvx_vcpu_load(struct hvx_vcpu *vcpu)
 void hvx_vcpu_put(struct hvx_vcpu *vcpu)
 {
 	preempt_disable();
-	hvx_syscall_msrs_restore_host(vcpu);
+	hvx_guest_msrs_restore_host(vcpu);
 	preempt_notifier_unregister(&vcpu->pn);
 	/* VM exit left the GDT limit at 0xffff; give the host its own back. */
 	load_fixmap_gdt(smp_processor_id());
@@ -179,12 +208,12 @@ void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val
 		vcpu->gprs[reg & 15] = val;
 }
 
-void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu)
+/* Moves RIP past an instruction of @len bytes that hvx carried out. */
+void hvx_vcpu_skip_bytes(struct hvx_vcpu *vcpu, unsigned int len)
 {
-	unsigned long rip = vmcs_readl(GUEST_RIP);
+	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
 	u32 intr;
 
-	rip += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	/* Outside 64-bit mode RIP wraps at 32 bits. */
 	if (!(vmcs_read32(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE))
 		rip = (u32)rip;
@@ -194,6 +223,12 @@ void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Moves RIP past the instruction that caused the exit. */
+void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_skip_bytes(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void hvx_vcpu_inject_exception(struct hvx_vcpu *vcpu, u8 vector, bool has_error)
@@ -241,11 +276,17 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	savesegment(es, es);
 
 	local_irq_disable();
-	hvx_syscall_msrs_load_guest(vcpu);
+	/*
+	 * The guest's FPU registers are live from fpu_swap_kvm_fpstate() on,
+	 * but a context switch (HLT sleeps, page faults) or kernel_fpu_begin()
+	 * in between saves them and leaves another task's state in the
+	 * registers, to be restored only on the way to userspace.  Restore it
+	 * now, or the guest runs on someone else's vector registers.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	hvx_guest_msrs_load(vcpu);
 	hvx_irq_prepare_entry(vcpu);
-	/* SWAPGS in the guest uses the hardware MSR: give it the guest's. */
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 
@@ -255,8 +296,6 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	WRITE_ONCE(vcpu->in_guest, false);
 
 	vcpu->cr2 = native_read_cr2();
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->kernel_gs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->host_kernel_gs_base);
 	loadsegment(ds, ds);
 	loadsegment(es, es);
 	/* An external interrupt that caused the exit is taken here. */

@@ -21,6 +21,8 @@
 #include "hvx.h"
 #include "vmx_ops.h"
 
+#define HVX_SLICE_MS		10
+
 struct hvx_vmx_caps hvx_caps;
 
 struct hvx_cpu {
@@ -146,13 +148,18 @@ int hvx_vmx_setup(void)
 	}
 	hvx_caps.ept_ad = hvx_caps.ept_vpid_cap & VMX_EPT_AD_BIT;
 
-	/* A guest time slice of about a millisecond, in preemption-timer units. */
+	/*
+	 * A guest time slice of HVX_SLICE_MS, in preemption-timer units.  It
+	 * is a safety net: the host's tick and the IPIs that signals send
+	 * end a busy guest's run anyway, so it can be long and rarely fire.
+	 */
 	if (hvx_caps.pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER) {
 		u64 misc;
 
 		rdmsrl(MSR_IA32_VMX_MISC, misc);
 		hvx_caps.preemption_timer = min_t(u64, U32_MAX,
-			((u64)tsc_khz) >> (misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
+			((u64)tsc_khz * HVX_SLICE_MS) >>
+			(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
 		if (!hvx_caps.preemption_timer)
 			hvx_caps.preemption_timer = 1;
 	}

@@ -89,6 +89,7 @@
 
 /* Leaf 7 subleaf 0 EBX */
 #define F7B_FSGSBASE	BIT(0)
+#define F7B_TSC_ADJUST	BIT(1)	/* emulated by hvx.ko: always offered */
 #define F7B_BMI1	BIT(3)
 #define F7B_AVX2	BIT(5)
 #define F7B_SMEP	BIT(7)
@@ -106,7 +107,11 @@
 #define F7B_AVX512VL	BIT(31)
 
 /*
- * Left out: TSC_ADJUST (MSR), SGX, HLE and RTM (TSX), INVPCID (needs a VMX
+ * TSC_ADJUST is offered whatever the host has: with it and the invariant TSC
+ * of leaf 0x80000007, Linux trusts the TSC and runs no clocksource watchdog,
+ * which otherwise compares it against jiffies (the only other clock here)
+ * and, once a console burst has delayed a few ticks, drops the TSC.
+ * Left out: SGX, HLE and RTM (TSX), INVPCID (needs a VMX
  * control hvx leaves off), PQM and PQE (resource-director MSRs), MPX (gone
  * from Linux, and its state is not in XCR0), PT (tracing MSRs), RDSEED
  * (not asked for yet), the AVX-512 extensions beyond the five below.
@@ -270,7 +275,7 @@ unsigned int cpuid_build(const struct cpuid_host *host, uint32_t tsc_khz,
 	add(&t, 6, -1, (struct cpuid_regs){ .eax = F6A_ARAT });
 
 	if (host_max >= 7) {
-		r = (struct cpuid_regs){ .ebx = l7.ebx & f7b_allowed };
+		r = (struct cpuid_regs){ .ebx = (l7.ebx & f7b_allowed) | F7B_TSC_ADJUST };
 		if (!(xcr0 & XFEATURE_YMM))
 			r.ebx &= ~F7B_AVX2;
 		add(&t, 7, 0, r);

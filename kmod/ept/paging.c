@@ -142,3 +142,22 @@ u64 hvx_pt_lookup(struct hvx_pt *pt, u64 addr, unsigned int *level)
 	}
 	return 0;
 }
+
+bool hvx_pt_block_empty(struct hvx_pt *pt, u64 addr, unsigned int level)
+{
+	u64 *table = pt->root;
+	unsigned int l;
+
+	if (addr >= MAX_ADDR || level < 1 || level > HVX_PT_LEVELS)
+		return false;
+	for (l = HVX_PT_LEVELS; l >= level; l--) {
+		u64 e = table[pt_index(addr, l)];
+
+		if (!pt->fmt->present(e))
+			return true;
+		if (l == level || pt->fmt->is_leaf(e, l))
+			return false;
+		table = pt_table(pt, e);
+	}
+	return false;
+}

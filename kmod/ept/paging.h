@@ -77,4 +77,10 @@ unsigned long hvx_pt_unmap(struct hvx_pt *pt, u64 addr, u64 size,
 /* The leaf entry translating @addr and its level, or 0 when unmapped. */
 u64 hvx_pt_lookup(struct hvx_pt *pt, u64 addr, unsigned int *level);
 
+/*
+ * True when nothing at all is mapped in the naturally aligned block of
+ * @level (2: 2 MiB) that holds @addr, so that one leaf of @level can map it.
+ */
+bool hvx_pt_block_empty(struct hvx_pt *pt, u64 addr, unsigned int level);
+
 #endif /* HVX_EPT_PAGING_H */

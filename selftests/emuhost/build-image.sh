@@ -18,7 +18,7 @@ moddir=/lib/modules/$KVER/kernel
 root=$out/root
 rm -rf "$root" "$out/iso"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-	"$root/lib/hvx" "$root/tests/vm" "$root/tests/bench" "$out/iso/isolinux"
+	"$root/lib/hvx" "$root/tests/vm" "$root/tests/lib" "$root/tests/bench" "$out/iso/isolinux"
 
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$TOP/selftests/emuhost/init.sh" "$root/init"
@@ -46,6 +46,7 @@ vmlinux=$BUILD/linux/vmlinux-$KVER
 [ -f "$vmlinux" ] || "$TOP/scripts/extract-vmlinux.sh" "$kernel" "$vmlinux"
 cp "$vmlinux" "$root/tests/guests/vmlinux"
 cp "$kernel" "$root/tests/guests/bzImage"
+install -m 644 "$TOP/selftests/lib/meminfo.sh" "$root/tests/lib/meminfo.sh"
 for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
 done

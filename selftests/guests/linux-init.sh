@@ -16,14 +16,18 @@ echo "hvx-guest: init reached, $(cut -d' ' -f1 /proc/uptime) s after boot"
 grep -qw hypervisor /proc/cpuinfo && echo "hvx-guest: cpuinfo has the hypervisor flag"
 dmesg | grep -q 'MPTABLE: OEM ID: HVX' && echo "hvx-guest: dmesg names the hvx platform"
 echo "hvx-guest: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-echo "hvx-guest: clockevent $(grep -m1 '^Clock Event Device' /proc/timer_list | cut -d' ' -f4)"
+echo "hvx-guest: clockevent $(grep '^Clock Event Device' /proc/timer_list | grep -v NULL | head -n 1 | cut -d' ' -f4)"
+echo "hvx-guest: epoch $(date +%s)"
+# WARN() splats and crashed processes: a guest whose registers or memory
+# the host disturbed shows them (a failed crypto self-test, a segfault).
+echo "hvx-guest: kernel warnings $(dmesg | grep -c -E 'WARNING: CPU|segfault|general protection')"
 action=$(sed -n 's/.*hvx\.action=\([a-z]*\).*/\1/p' /proc/cmdline)
 case "$action" in
 poweroff) sleep 1; poweroff -f ;;
 reboot) sleep 1; reboot -f ;;
 panic) echo c >/proc/sysrq-trigger ;;
 demo)
-	for cmd in "uname -a" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
+	for cmd in "uname -a" "date -u" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
 		   "dmesg | grep -E 'MPTABLE: (OEM|Product)|tsc: Detected|APIC|ttyS0 at'" \
 		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource"; do
 		echo "guest# $cmd"

@@ -139,6 +139,15 @@ SNIPPET(guest_rw64)
 	hlt
 END(guest_rw64)
 
+/* Writes RCX's low byte to each of RCX pages from RBX on, counting down; HLT. */
+SNIPPET(guest_touch64)
+1:	mov	%cl, (%rbx)
+	add	$4096, %rbx
+	dec	%rcx
+	jnz	1b
+	hlt
+END(guest_touch64)
+
 /*
  * Interrupts through the in-kernel local APIC and I/O APIC.  Builds a GDT
  * and an IDT (vector 0x40: APIC timer, 0x41: I/O APIC pin), enables the

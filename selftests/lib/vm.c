@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 
 #include "uapi/hvx.h"
+#include "ram.h"
 #include "vm.h"
 
 const char *vm_backend_name[] = { "hvx", "kvm" };
@@ -37,12 +38,9 @@ struct vm *vm_create(enum vm_backend backend, size_t mem_size)
 	if (vm->vm_fd < 0)
 		goto fail;
 	vm->mem_size = mem_size;
-	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		vm->mem = NULL;
+	vm->mem = ram_alloc(mem_size);
+	if (!vm->mem)
 		goto fail;
-	}
 	if (vm_set_memory(vm, 0, 0, 0, mem_size, vm->mem))
 		goto fail;
 	vm->vcpu_fd = ioctl(vm->vm_fd, req(vm, HVX_CREATE_VCPU, KVM_CREATE_VCPU), 0);
@@ -75,7 +73,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->dev_fd >= 0)
 		close(vm->dev_fd);
 	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
+		ram_free(vm->mem, vm->mem_size);
 	free(vm);
 }
 

@@ -42,7 +42,10 @@ struct vm {
 
 extern const char *vm_backend_name[];
 
-/* Returns NULL with errno set when the backend cannot be opened. */
+/*
+ * Returns NULL with errno set when the backend cannot be opened.  Guest
+ * memory is 2 MiB aligned, so that a test may madvise() huge pages on it.
+ */
 struct vm *vm_create(enum vm_backend backend, size_t mem_size);
 void vm_destroy(struct vm *vm);
 int vm_set_memory(struct vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa,
@@ -76,6 +79,7 @@ SNIPPET(guest_spin_sti);
 SNIPPET(guest_cpuid);
 SNIPPET(guest_mmio64);
 SNIPPET(guest_rw64);
+SNIPPET(guest_touch64);
 SNIPPET(guest_irq);
 #undef SNIPPET
 

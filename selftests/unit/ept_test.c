@@ -123,6 +123,25 @@ TEST_F(pt, large_leaf_and_conflicts)
 	EXPECT_EQ(-EEXIST, hvx_pt_map(&self->pt, 0x400000, 0x200000, 2, HVX_PT_READ));
 }
 
+TEST_F(pt, block_empty_before_a_large_leaf)
+{
+	EXPECT_TRUE(hvx_pt_block_empty(&self->pt, 0x600000, 2));
+	EXPECT_TRUE(hvx_pt_block_empty(&self->pt, 0x7fffffffffffULL, 2));
+	ASSERT_EQ(0, hvx_pt_map(&self->pt, 0x7ff000, 0x1000, 1, HVX_PT_READ));
+	/* One 4 KiB page anywhere in the block fills it. */
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0x600000, 2));
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0x7ff000, 1));
+	EXPECT_TRUE(hvx_pt_block_empty(&self->pt, 0x7fe000, 1));
+	EXPECT_TRUE(hvx_pt_block_empty(&self->pt, 0x800000, 2));
+	ASSERT_EQ(0, hvx_pt_map(&self->pt, 0x800000, 0x40000000, 2, HVX_PT_READ));
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0x9ff000, 2));
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0x9ff000, 1));
+	/* Out of range or a level the walk does not have. */
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 1ULL << 48, 2));
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0, 0));
+	EXPECT_FALSE(hvx_pt_block_empty(&self->pt, 0, 5));
+}
+
 TEST_F(pt, bad_arguments)
 {
 	EXPECT_EQ(-EINVAL, hvx_pt_map(&self->pt, 0x1001, 0x1000, 1, HVX_PT_READ));

@@ -2,6 +2,7 @@
 # hvx run end to end on a tiny PVH guest (selftests/guests/pvh_probe.S):
 # the loader, the boot CPU state, the serial console and the exit statuses
 # that `hvx run --help` documents.  Prints kselftest-style TAP.
+. /tests/lib/meminfo.sh
 G=/tests/guests/pvh_probe.elf
 n=0
 fail=0
@@ -51,18 +52,18 @@ bad=0
 for i in 1 2; do
 	hvx run --kernel $G --append halt --mem 64M --console file:/tmp/console || bad=1
 done
-sync; echo 3 >/proc/sys/vm/drop_caches
-slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
-free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+settle_memory
+slab0=$(slab_kb)
+free0=$(free_kb)
 i=0
 while [ $i -lt 10 ]; do
 	hvx run --kernel $G --append halt --mem 64M --console file:/tmp/console || bad=1
 	i=$((i + 1))
 done
-sync; echo 3 >/proc/sys/vm/drop_caches
-slab1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
-free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
-echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
+settle_memory
+slab1=$(slab_kb)
+free1=$(free_kb)
+echo "# Slab ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
 [ $((slab1 - slab0)) -lt 64 ] && [ $((free0 - free1)) -lt 128 ] || bad=1
 check ten_runs_no_leak 0 $bad
 exit $fail

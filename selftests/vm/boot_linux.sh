@@ -6,6 +6,7 @@
 # timers against the host's clock, a shell driven through the console, the
 # exit statuses of poweroff, reboot, panic and the escape key, and that the boots
 # leave no memory behind.  Prints kselftest-style TAP.
+. /tests/lib/meminfo.sh
 K=/tests/guests/vmlinux
 BZ=/tests/guests/bzImage
 INITRD=/tests/guests/linux-initrd.cpio
@@ -25,39 +26,52 @@ show() {	# show FILE: the guest's console as TAP comments
 	sed 's/^/# console: /' "$1" | tail -n 60
 	echo	# the console may end without a newline
 }
-# wait_for FILE PATTERN SECONDS: 0 once FILE has a line matching PATTERN.
+# wait_for FILE PATTERN SECONDS [POLL_US]: 0 once FILE has a line matching
+# PATTERN.  Looks every 100 ms by default: the emulated host has one CPU,
+# which the guest needs.
 wait_for() {
 	i=0
+	poll=${4:-100000}
 	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $i -ge $(($3 * 10)) ] && return 1
-		usleep 100000
+		[ $i -ge $(($3 * 1000000 / poll)) ] && return 1
+		usleep $poll
 		i=$((i + 1))
 	done
 }
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime
 }
-echo "1..11"
+echo "1..15"
 
-sync; echo 3 >/proc/sys/vm/drop_caches
-slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
-free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+settle_memory
+slab0=$(slab_kb)
+free0=$(free_kb)
 
 # 1: PVH, to init, then power-off.
-timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+timeout 300 hvx run --kernel $K --initrd $INITRD --mem 256M \
 	--append "console=ttyS0 hvx.action=poweroff" --console file:/tmp/pvh.log </dev/null
 rc=$?
 show /tmp/pvh.log
 grep -q 'hvx-guest: init reached' /tmp/pvh.log
 ok pvh_boot_reaches_init $? "status $rc"
+grep -q 'hvx-guest: kernel warnings 0' /tmp/pvh.log
+ok guest_kernel_without_warnings $? "$(grep -a 'kernel warnings' /tmp/pvh.log)"
+grep -q 'hvx-guest: clocksource tsc' /tmp/pvh.log
+ok guest_keeps_tsc_clocksource $? "$(grep 'hvx-guest: clocksource' /tmp/pvh.log)"
 grep -q 'hvx-guest: cpuinfo has the hypervisor flag' /tmp/pvh.log &&
 	grep -q 'hvx-guest: dmesg names the hvx platform' /tmp/pvh.log
 ok guest_sees_hypervisor_flag_and_hvx_platform $?
 [ "$rc" = 0 ]
 ok poweroff_status_0 $? "status $rc"
+# The guest's wall clock came from the CMOS RTC: the host's time, give or
+# take the seconds between the guest's `date` and ours.
+g=$(sed -n 's/^hvx-guest: epoch \([0-9]*\).*/\1/p' /tmp/pvh.log)
+h=$(date +%s)
+[ -n "$g" ] && [ $((h - g)) -ge -1 ] && [ $((h - g)) -le 15 ]
+ok guest_clock_from_rtc $? "guest epoch ${g:-none}, host $h"
 
 # 2: bzImage, to init, then reboot.
-timeout 120 hvx run --kernel $BZ --initrd $INITRD --mem 256M \
+timeout 300 hvx run --kernel $BZ --initrd $INITRD --mem 256M \
 	--append "console=ttyS0 hvx.action=reboot" --console file:/tmp/bz.log </dev/null
 rc=$?
 show /tmp/bz.log
@@ -67,20 +81,25 @@ ok bzimage_boot_reaches_init_reboot_status_3 $? "status $rc"
 # 3: an interactive shell on the console, driven through hvx run's stdin.
 rm -f /tmp/in /tmp/sh.log
 mkfifo /tmp/in
-timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+timeout 300 hvx run --kernel $K --initrd $INITRD --mem 256M \
 	--append "console=ttyS0" --console stdio </tmp/in >/tmp/sh.log 2>&1 &
 pid=$!
 exec 3>/tmp/in
-wait_for /tmp/sh.log 'hvx-guest: shell ready' 60
+wait_for /tmp/sh.log 'hvx-guest: shell ready' 120
 echo 'echo "hvx-cmd: $((6 * 7))"' >&3
 wait_for /tmp/sh.log 'hvx-cmd: 42' 60
 ok console_shell_runs_commands $?
+# Other host tasks ran while the guest slept in HLT (this script's polls):
+# the guest's FPU registers and memory must come through intact.
+grep -q 'hvx-guest: kernel warnings 0' /tmp/sh.log
+ok guest_intact_across_host_tasks $? "$(grep -a 'kernel warnings' /tmp/sh.log)"
 
-# 4: sleep 2 in the guest: 2 s +- 10% by the guest's clock and by ours.
+# 4: sleep 2 in the guest: 2 s +- 10% by the guest's clock and by ours,
+# which looks every 20 ms for the two lines around the sleep.
 echo 'a=$(cut -d" " -f1 /proc/uptime); echo hvx-t0; sleep 2; echo hvx-t1; b=$(cut -d" " -f1 /proc/uptime); echo "hvx-slept: $a $b"' >&3
-wait_for /tmp/sh.log '^hvx-t0' 60
+wait_for /tmp/sh.log '^hvx-t0' 60 20000
 h0=$(uptime_s)
-wait_for /tmp/sh.log '^hvx-t1' 60
+wait_for /tmp/sh.log '^hvx-t1' 10 20000
 h1=$(uptime_s)
 wait_for /tmp/sh.log '^hvx-slept: [0-9]' 60
 g=$(sed -n 's/^hvx-slept: \([0-9.]*\) \([0-9.]*\).*/\1 \2/p' /tmp/sh.log | tr -d '\r')
@@ -90,12 +109,14 @@ echo "$g $h0 $h1" | awk '{ g = $2 - $1; h = $4 - $3;
 ok sleep_2_takes_2s_by_guest_and_host_clocks $? "guest $g host $h0 $h1"
 
 # 5: Ctrl-C reaches the guest's foreground process.
-echo 'sleep 600' >&3
-usleep 500000
+echo 'echo hvx-sleeping; sleep 600' >&3
+wait_for /tmp/sh.log '^hvx-sleeping' 60
+usleep 500000	# for the shell to start sleep
 printf '\003' >&3
 echo 'echo "hvx-after-intr: $?"' >&3
-wait_for /tmp/sh.log 'hvx-after-intr: [0-9]' 60
-ok ctrl_c_interrupts_guest_command $?
+# A shell's $? for a child that SIGINT killed is 128 + 2.
+wait_for /tmp/sh.log 'hvx-after-intr: 130' 60
+ok ctrl_c_interrupts_guest_command $? "$(grep hvx-after-intr /tmp/sh.log)"
 
 # 6: the escape key (Ctrl-A x) ends the VM with status 6.
 printf '\001x' >&3
@@ -107,7 +128,7 @@ show /tmp/sh.log
 ok escape_key_status_6 $? "status $rc"
 
 # 7: a kernel panic, reported through pvpanic, is the crash status.
-timeout 120 hvx run --kernel $K --initrd $INITRD --mem 256M \
+timeout 300 hvx run --kernel $K --initrd $INITRD --mem 256M \
 	--append "console=ttyS0 quiet hvx.action=panic" --console file:/tmp/panic.log \
 	</dev/null 2>/tmp/err
 rc=$?
@@ -121,10 +142,10 @@ rc=$?
 ok missing_initrd_status_2 $? "status $rc: $(cat /tmp/err)"
 
 # 9: four Linux boots left no memory pinned or allocated behind.
-sync; echo 3 >/proc/sys/vm/drop_caches
-slab1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
-free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
-echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
+settle_memory
+slab1=$(slab_kb)
+free1=$(free_kb)
+echo "# Slab ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
 [ $((slab1 - slab0)) -lt 256 ] && [ $((free0 - free1)) -lt 1024 ]
 ok linux_boots_no_leak $?
 exit $fail

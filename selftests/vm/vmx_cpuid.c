@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

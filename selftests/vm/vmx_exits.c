@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

@@ -9,19 +9,18 @@ n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); echo "not ok $n $1"; fail=1; }
-slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
-free_kb() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+. /tests/lib/meminfo.sh
 
 echo "1..4"
 grep -q '^hvx ' /proc/modules && rmmod hvx
-sync; echo 3 >/proc/sys/vm/drop_caches
+settle_memory
 # Two cycles first: the page allocator's per-CPU lists and one-time
 # allocations settle (2 MB of MemFree was seen to move once right after the
 # Linux boot tests), so the bound below sees only what the cycles leak.
 for i in 1 2; do
 	insmod $KO && rmmod hvx
 done
-sync; echo 3 >/proc/sys/vm/drop_caches
+settle_memory
 slab0=$(slab_kb); free0=$(free_kb)
 i=0
 loaded=1
@@ -34,7 +33,7 @@ while [ $i -lt $CYCLES ]; do
 done
 [ $loaded = 1 ] && ok "insmod_rmmod_${CYCLES}_times" || notok "insmod_rmmod_${CYCLES}_times"
 
-sync; echo 3 >/proc/sys/vm/drop_caches
+settle_memory
 slab1=$(slab_kb); free1=$(free_kb)
 echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
 # Bounds of 64 kB: a page leaked per cycle would show as 80 kB.

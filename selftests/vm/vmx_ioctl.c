@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

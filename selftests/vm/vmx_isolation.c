@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "vm.h"
 
 #define PROBE_GPA 0x200000

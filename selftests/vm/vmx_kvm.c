@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "vm.h"
 
 static void run_out_loop(struct __test_metadata *_metadata, enum vm_backend backend)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

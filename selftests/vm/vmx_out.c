@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "vm_harness.h"
 #include "uapi/hvx.h"
 #include "vm.h"
 

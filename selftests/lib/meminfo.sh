@@ -1,0 +1,20 @@
+# Sourced by the VM tests' shell scripts (from /tests/lib in the emulated
+# host): memory figures for leak checks.
+
+# Free memory in kB, counting the pages that wait on the page allocator's
+# per-CPU lists (/proc/zoneinfo "count:"), which MemFree leaves out: those
+# lists hold up to a few hundred kB and change with every allocation.
+free_kb() {
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	awk -v pcp="$pcp" '/^MemFree:/ { print $2 + pcp * 4 }' /proc/meminfo
+}
+
+slab_kb() {
+	awk '/^Slab:/ { print $2 }' /proc/meminfo
+}
+
+# Settles the kernel's caches before a reading.
+settle_memory() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
