@@ -6,6 +6,10 @@
 # us): poweroff, reboot, panic, demo (a few commands, then power-off), or
 # by default a shell on the console.
 /bin/busybox --install -s /bin
+# The whole kernel log: busybox's dmesg reads only the last 16 kB unless told.
+klog() {
+	dmesg -s 1048576
+}
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -14,13 +18,13 @@ for m in pvpanic pvpanic-pci; do
 done
 echo "hvx-guest: init reached, $(cut -d' ' -f1 /proc/uptime) s after boot"
 grep -qw hypervisor /proc/cpuinfo && echo "hvx-guest: cpuinfo has the hypervisor flag"
-dmesg | grep -q 'MPTABLE: OEM ID: HVX' && echo "hvx-guest: dmesg names the hvx platform"
+klog | grep -q 'MPTABLE: OEM ID: HVX' && echo "hvx-guest: dmesg names the hvx platform"
 echo "hvx-guest: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "hvx-guest: clockevent $(grep '^Clock Event Device' /proc/timer_list | grep -v NULL | head -n 1 | cut -d' ' -f4)"
 echo "hvx-guest: epoch $(date +%s)"
 # WARN() splats and crashed processes: a guest whose registers or memory
 # the host disturbed shows them (a failed crypto self-test, a segfault).
-echo "hvx-guest: kernel warnings $(dmesg | grep -c -E 'WARNING: CPU|segfault|general protection')"
+echo "hvx-guest: kernel warnings $(klog | grep -c -E 'WARNING: CPU|segfault|general protection')"
 action=$(sed -n 's/.*hvx\.action=\([a-z]*\).*/\1/p' /proc/cmdline)
 case "$action" in
 poweroff) sleep 1; poweroff -f ;;
@@ -28,7 +32,6 @@ reboot) sleep 1; reboot -f ;;
 panic) echo c >/proc/sysrq-trigger ;;
 demo)
 	for cmd in "uname -a" "date -u" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
-		   "dmesg | grep -E 'MPTABLE: (OEM|Product)|tsc: Detected|APIC|ttyS0 at'" \
 		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource"; do
 		echo "guest# $cmd"
 		sh -c "$cmd"
