@@ -346,7 +346,8 @@ static inline s64 hvx_ring_read(struct hvx_ring *ring, struct hvx_packet_desc *d
 		return err;
 	if (desc->len > buflen)
 		return -EMSGSIZE;
-	hvx_ring_copy_out(ring, ring->index + HVX_RING_DESC_SIZE, buf, desc->len);
+	/* The whole payload: the range check in there cannot fail. */
+	hvx_ring_copy_payload(ring, desc, 0, buf, desc->len);
 	hvx_ring_consume(ring, desc, signal);
 	return desc->len;
 }
