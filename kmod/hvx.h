@@ -15,6 +15,7 @@
 #include "lapic.h"
 #include "mem.h"
 #include "uapi/hvx.h"
+#include "vmbus/vmbus.h"
 
 /*
  * Where the data of an I/O exit sits in the run page.  hvx reads it back
@@ -44,6 +45,7 @@ struct hvx_vm {
 	/* Set under @lock, cleared under ioapic.lock as well (deliveries). */
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
 	struct hvx_ioapic ioapic;
+	struct hvx_vmbus vmbus;
 };
 
 /* Guest GPRs in ModRM order; RSP lives in the VMCS (slot 4 unused). */
@@ -181,6 +183,7 @@ int hvx_exit_rdmsr(struct hvx_vcpu *vcpu);
 int hvx_exit_wrmsr(struct hvx_vcpu *vcpu);
 int hvx_exit_cr(struct hvx_vcpu *vcpu);
 int hvx_exit_dr(struct hvx_vcpu *vcpu);
+int hvx_exit_vmcall(struct hvx_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 int hvx_vmx_enter(unsigned long *gprs, bool launched);

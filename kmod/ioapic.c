@@ -80,6 +80,36 @@ static void ioapic_service(struct hvx_vm *vm, unsigned int pin)
 	ioapic_deliver(vm, pin);
 }
 
+/*
+ * A message-signalled interrupt: the same delivery as an I/O APIC entry's,
+ * with the destination in the address and the vector in the data.  Only
+ * fixed and lowest-priority edge interrupts to the local APIC's address.
+ */
+#define MSI_ADDRESS_BASE	0xfee00000ULL
+#define MSI_ADDRESS_MASK	0xfff00000ULL
+#define MSI_DEST_SHIFT		12
+#define MSI_DEST_LOGICAL	BIT_ULL(2)
+#define MSI_DATA_DELIVERY	(7U << 8)
+#define MSI_DATA_VECTOR		0xffU
+
+void hvx_ioapic_deliver_msi(struct hvx_vm *vm, u64 address, u32 data)
+{
+	struct hvx_vcpu *vcpu;
+	unsigned long flags;
+	u8 vector = data & MSI_DATA_VECTOR;
+
+	if ((address & MSI_ADDRESS_MASK) != MSI_ADDRESS_BASE ||
+	    (data & MSI_DATA_DELIVERY) > (1U << 8) || vector < 16)
+		return;
+	/* The lock keeps the vCPU from going away under us. */
+	spin_lock_irqsave(&vm->ioapic.lock, flags);
+	vcpu = vm->vcpus[0];
+	if (vcpu && hvx_lapic_match_dest(&vcpu->lapic, (address >> MSI_DEST_SHIFT) & 0xff,
+					 address & MSI_DEST_LOGICAL))
+		hvx_lapic_accept(&vcpu->lapic, vector, false);
+	spin_unlock_irqrestore(&vm->ioapic.lock, flags);
+}
+
 int hvx_ioapic_set_irq(struct hvx_vm *vm, const struct hvx_irq_level *req)
 {
 	struct hvx_ioapic *ioapic = &vm->ioapic;

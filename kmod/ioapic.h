@@ -25,5 +25,7 @@ bool hvx_ioapic_is_mmio(u64 gpa);
 u32 hvx_ioapic_mmio_read(struct hvx_vm *vm, u64 gpa, unsigned int size);
 void hvx_ioapic_mmio_write(struct hvx_vm *vm, u64 gpa, unsigned int size, u32 val);
 void hvx_ioapic_detach_vcpu(struct hvx_vm *vm, u32 id);
+/* Delivers an MSI with this address and data; drops what it cannot. */
+void hvx_ioapic_deliver_msi(struct hvx_vm *vm, u64 address, u32 data);
 
 #endif

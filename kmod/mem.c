@@ -210,13 +210,22 @@ out_free:
 	return ret;
 }
 
+/* Pins the VMM's page behind @gpa in @slot: 0 or -errno; mem->lock held. */
+static int hvx_mem_pin_one(const struct hvx_mem_slot *slot, u64 gpa, unsigned int gup,
+			   struct page **page)
+{
+	u64 hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+	int ret = pin_user_pages_fast(hva, 1, gup, page);
+
+	return ret == 1 ? 0 : (ret < 0 ? ret : -EFAULT);
+}
+
 int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification)
 {
 	struct hvx_mem_slot *slot;
 	unsigned int prot = HVX_PT_READ | HVX_PT_EXEC;
 	unsigned int gup = FOLL_LONGTERM;
 	struct page *page;
-	u64 hva;
 	int ret;
 
 	if (current->mm != mem->mm)
@@ -244,12 +253,9 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 		ret = ret > 0 ? HVX_EPT_FAULT_MAPPED : ret;
 		goto out;
 	}
-	hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
-	ret = pin_user_pages_fast(hva, 1, gup, &page);
-	if (ret != 1) {
-		ret = ret < 0 ? ret : -EFAULT;
+	ret = hvx_mem_pin_one(slot, gpa, gup, &page);
+	if (ret)
 		goto out;
-	}
 	ret = hvx_pt_map(&mem->ept, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
 	if (ret) {
 		unpin_user_page(page);
@@ -301,4 +307,25 @@ int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len)
 	if (current->mm != mem->mm)
 		return -EFAULT;
 	return hvx_mem_copy(mem, gpa, (void *)buf, len, true);
+}
+
+/*
+ * The page behind @gpa, pinned for the host's own use (the channel bus's
+ * rings and event page), writable by the guest.  Only RAM: a read-only slot
+ * or a hole gives -EFAULT.  Release with unpin_user_page().
+ */
+int hvx_mem_pin_page(struct hvx_mem *mem, u64 gpa, struct page **page)
+{
+	struct hvx_mem_slot *slot;
+	int ret = -EFAULT;
+
+	if (current->mm != mem->mm)
+		return -EFAULT;
+
+	mutex_lock(&mem->lock);
+	slot = hvx_mem_find(mem, gpa);
+	if (slot && !(slot->flags & HVX_MEM_READONLY))
+		ret = hvx_mem_pin_one(slot, gpa, FOLL_WRITE | FOLL_LONGTERM, page);
+	mutex_unlock(&mem->lock);
+	return ret;
 }

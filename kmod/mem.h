@@ -67,6 +67,10 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa,
 int hvx_mem_read(struct hvx_mem *mem, u64 gpa, void *buf, size_t len);
 int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len);
 
+/* Pins the RAM page behind @gpa for the host's use; 0 or -EFAULT. */
+struct page;
+int hvx_mem_pin_page(struct hvx_mem *mem, u64 gpa, struct page **page);
+
 /*
  * Provided by the VMX core: invalidate the EPT-derived translations for
  * @eptp on every CPU (INVEPT single-context, all-context as a fallback).

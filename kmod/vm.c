@@ -16,6 +16,7 @@ static void hvx_vm_release_ref(struct kref *ref)
 {
 	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
 
+	hvx_vmbus_destroy(&vm->vmbus);
 	hvx_mem_destroy(&vm->mem);
 	kfree(vm);
 	hvx_vmx_put();
@@ -38,6 +39,7 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct hvx_user_memory_region region;
 	void __user *uarg = (void __user *)arg;
 	struct hvx_irq_level irq;
+	struct hvx_msi msi;
 
 	/* Guest memory is the creator's: another process must not drive it. */
 	if (vm->mem.mm != current->mm)
@@ -54,6 +56,12 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&irq, uarg, sizeof(irq)))
 			return -EFAULT;
 		return hvx_ioapic_set_irq(vm, &irq);
+	case HVX_CREATE_CHANNEL:
+		return hvx_vmbus_create_channel(vm, uarg);
+	case HVX_SET_VMBUS_MSI:
+		if (copy_from_user(&msi, uarg, sizeof(msi)))
+			return -EFAULT;
+		return hvx_vmbus_set_msi(vm, &msi);
 	default:
 		return -ENOTTY;
 	}
@@ -87,6 +95,7 @@ int hvx_vm_create(unsigned long flags)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	hvx_ioapic_init(&vm->ioapic);
+	hvx_vmbus_init(&vm->vmbus);
 	err = hvx_mem_init(&vm->mem);
 	if (err)
 		goto err_free;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Configuration mechanism #1, a host bridge and the pvpanic device. */
+/*
+ * Configuration mechanism #1, a host bridge, the channel bus's controller
+ * and the pvpanic device.
+ */
 #include <string.h>
 
 #include "pci.h"
+#include "uapi/hvx_vmbus.h"
 
 #define ENABLE		0x80000000u
 /*
@@ -16,9 +20,23 @@
 #define PVPANIC_BAR_SIZE	16
 
 #define REG_COMMAND		0x04
+#define REG_STATUS		0x06
 #define REG_BAR0		0x10
+#define REG_CAPABILITIES	0x34
 #define COMMAND_IO		0x0001
+#define STATUS_CAP_LIST		0x0010
 #define BAR_IO			0x1
+
+/* The controller's MSI capability: one vector, 64-bit address, no masking. */
+#define MSI_CAP			0x40
+#define MSI_CAP_ID		0x05
+#define MSI_CONTROL		(MSI_CAP + 2)
+#define MSI_ADDRESS_LO		(MSI_CAP + 4)
+#define MSI_ADDRESS_HI		(MSI_CAP + 8)
+#define MSI_DATA		(MSI_CAP + 12)
+#define MSI_CAP_END		(MSI_CAP + 14)
+#define MSI_CONTROL_ENABLE	0x0001
+#define MSI_CONTROL_64BIT	0x0080
 
 static void put16(uint8_t *c, unsigned int off, uint16_t v)
 {
@@ -43,11 +61,39 @@ static void device_init(struct pci_device *d, uint16_t vendor, uint16_t id,
 	d->config[0x0e] = 0x00;		/* header type 0, single function */
 }
 
+static uint16_t get16(const uint8_t *c, unsigned int off)
+{
+	return c[off] | c[off + 1] << 8;
+}
+
+static uint32_t get32(const uint8_t *c, unsigned int off)
+{
+	return get16(c, off) | (uint32_t)get16(c, off + 2) << 16;
+}
+
+/* A bridge to the channel bus; its only resource is the MSI. */
+static void vmbus_init(struct pci_device *d)
+{
+	device_init(d, HVX_VMBUS_PCI_VENDOR, HVX_VMBUS_PCI_DEVICE, 0x08, 0x80);
+	put16(d->config, REG_STATUS, STATUS_CAP_LIST);
+	d->config[REG_CAPABILITIES] = MSI_CAP;
+	d->config[MSI_CAP] = MSI_CAP_ID;
+	put16(d->config, MSI_CONTROL, MSI_CONTROL_64BIT);
+	/* What the guest may write in the capability, byte by byte. */
+	d->wmask[MSI_CONTROL] = MSI_CONTROL_ENABLE;
+	memset(d->wmask + MSI_ADDRESS_LO, 0xff, 8);
+	d->wmask[MSI_ADDRESS_LO] = 0xfc;	/* dword aligned */
+	memset(d->wmask + MSI_DATA, 0xff, 2);
+}
+
 void pci_init(struct pci_bus *bus)
 {
 	memset(bus, 0, sizeof(*bus));
 	device_init(&bus->bridge, HOST_BRIDGE_VENDOR, HOST_BRIDGE_ID, 0x06, 0x00);
 	bus->slots[0] = &bus->bridge;
+
+	vmbus_init(&bus->vmbus);
+	bus->slots[PCI_VMBUS_SLOT] = &bus->vmbus;
 
 	/* A system peripheral, placed and enabled as firmware would leave it. */
 	device_init(&bus->pvpanic, PVPANIC_VENDOR, PVPANIC_ID, 0x08, 0x80);
@@ -89,13 +135,25 @@ uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size)
 	return v;
 }
 
-/* Only the command register's I/O enable and BAR 0 take writes. */
-static void device_write(struct pci_device *d, unsigned int off, unsigned int size,
-			 uint32_t value)
+/*
+ * The command register's I/O enable, BAR 0 and the bytes a device's write
+ * mask allows take writes.
+ */
+static void device_write(struct pci_bus *bus, struct pci_device *d, unsigned int off,
+			 unsigned int size, uint32_t value)
 {
 	uint32_t bar;
+	unsigned int i;
 
-	if (off == REG_COMMAND && size >= 2) {
+	if (off >= MSI_CAP && off < MSI_CAP_END) {
+		for (i = 0; i < size && off + i < sizeof(d->config); i++) {
+			uint8_t mask = d->wmask[off + i], byte = value >> (8 * i);
+
+			d->config[off + i] = (d->config[off + i] & ~mask) | (byte & mask);
+		}
+		if (d == &bus->vmbus)
+			bus->msi_changed = true;
+	} else if (off == REG_COMMAND && size >= 2) {
 		put16(d->config, REG_COMMAND, value & (d->bar0_size ? COMMAND_IO : 0));
 	} else if (off == REG_BAR0 && size == 4 && d->bar0_size) {
 		/* Writing all ones and reading back is how the guest sizes it. */
@@ -117,7 +175,7 @@ void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_
 		return;
 	d = pci_target(bus, &reg);
 	if (d)
-		device_write(d, reg + (port - PCI_CONFIG_DATA), size, value);
+		device_write(bus, d, reg + (port - PCI_CONFIG_DATA), size, value);
 }
 
 uint16_t pci_pvpanic_port(const struct pci_bus *bus)
@@ -127,4 +185,13 @@ uint16_t pci_pvpanic_port(const struct pci_bus *bus)
 	if (!(c[REG_COMMAND] & COMMAND_IO))
 		return 0;
 	return (c[REG_BAR0] | c[REG_BAR0 + 1] << 8) & ~(PVPANIC_BAR_SIZE - 1);
+}
+
+bool pci_vmbus_msi(const struct pci_bus *bus, uint64_t *address, uint32_t *data)
+{
+	const uint8_t *c = bus->vmbus.config;
+
+	*address = get32(c, MSI_ADDRESS_LO) | (uint64_t)get32(c, MSI_ADDRESS_HI) << 32;
+	*data = get16(c, MSI_DATA);
+	return get16(c, MSI_CONTROL) & MSI_CONTROL_ENABLE;
 }

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * PCI configuration mechanism #1 (ports 0xcf8 address, 0xcfc-0xcff data)
- * on bus 0: a host bridge at 00:00.0 and a pvpanic device at 00:03.0
- * (00:01.0 is kept for the hvx VMBus controller).  Absent functions read
- * all ones.  BARs are I/O BARs placed as firmware would; the guest may
+ * on bus 0: a host bridge at 00:00.0, the channel bus's controller at
+ * 00:01.0 (its MSI is the bus's interrupt) and a pvpanic device at
+ * 00:03.0.  Absent functions read all ones.  BARs are I/O BARs placed as firmware would; the guest may
  * size and move them.
  */
 #ifndef HVX_PCI_H
 #define HVX_PCI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PCI_CONFIG_ADDRESS	0xcf8
 #define PCI_CONFIG_DATA		0xcfc
 #define PCI_MAX_DEVICES		4
+#define PCI_VMBUS_SLOT		1
 
 /* pvpanic (QEMU's device 1b36:0011): one I/O register, bit 0 "panicked". */
 #define PCI_PVPANIC_SLOT	3
@@ -23,12 +25,15 @@
 struct pci_device {
 	uint8_t config[256];
 	uint32_t bar0_size;		/* an I/O BAR of this size, 0 for none */
+	uint8_t wmask[256];		/* writable bits of the capabilities */
 };
 
 struct pci_bus {
 	uint32_t address;		/* last value written to 0xcf8 */
 	struct pci_device *slots[PCI_MAX_DEVICES];
-	struct pci_device bridge, pvpanic;
+	struct pci_device bridge, vmbus, pvpanic;
+	/* The guest wrote the controller's MSI: tell hvx.ko, clear this. */
+	bool msi_changed;
 };
 
 void pci_init(struct pci_bus *bus);
@@ -37,5 +42,7 @@ uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size);
 void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_t value);
 /* Where the pvpanic register is now, or 0 while its I/O decoding is off. */
 uint16_t pci_pvpanic_port(const struct pci_bus *bus);
+/* The controller's MSI address and data; true while MSI is enabled. */
+bool pci_vmbus_msi(const struct pci_bus *bus, uint64_t *address, uint32_t *data);
 
 #endif

@@ -25,6 +25,7 @@
 #include "rtc.h"
 #include "run_stats.h"
 #include "uart.h"
+#include "vmbus.h"
 #include "vmm.h"
 
 #define DEFAULT_MEM		(256ULL << 20)
@@ -47,12 +48,14 @@
 void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
-	       "               [--console stdio|file:PATH] [--stats-at TEXT]\n\n"
+	       "               [--console stdio|file:PATH] [--stats-at TEXT]\n"
+	       "               [--device CLASS]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
 	       "note, or a bzImage through the 64-bit boot protocol.  The guest has one\n"
 	       "CPU with a local APIC, an I/O APIC (MP table, no ACPI), no PIC or PIT,\n"
 	       "a 16550A serial port (ttyS0, IRQ 4) and a CMOS clock showing the\n"
-	       "host's UTC time.\n\n"
+	       "host's UTC time, and the hvx channel bus (a PCI function) with the\n"
+	       "devices --device adds.\n\n"
 	       "  --kernel FILE   the kernel image\n"
 	       "  --initrd FILE   an initramfs, placed as high as the protocol allows\n"
 	       "  --append STR    the kernel command line (at most 2047 bytes)\n"
@@ -66,7 +69,12 @@ void run__help(void)
 	       "                  guest TSC ticks since the first VM entry and the VM\n"
 	       "                  exits so far by reason; they are printed on stderr\n"
 	       "                  as 'hvx run: stats: ...' lines when the VM ends\n"
-	       "                  (exits to the end if TEXT never showed)\n\n"
+	       "                  (exits to the end if TEXT never showed)\n"
+	       "  --device CLASS  offer a device of CLASS on the channel bus (repeat for\n"
+	       "                  more, up to 8): echo (every packet comes back as\n"
+	       "                  sent; for tests and benchmarks).  SIGUSR2 hot-unplugs\n"
+	       "                  every device (the guest sees them rescinded), the next\n"
+	       "                  SIGUSR2 plugs them in again\n\n"
 	       "exit status:\n"
 	       "  0  the guest powered off (halted with interrupts disabled, which is how\n"
 	       "     Linux ends 'poweroff' without ACPI)\n"
@@ -114,6 +122,7 @@ struct machine {
 	/* -1 while running; else the status the reader wants the run to end with. */
 	atomic_int stop_status;
 	struct run_stats stats;		/* touched by the vCPU thread only */
+	struct vmbus vmbus;
 };
 
 /* The UART's transmitter; called on the vCPU thread. */
@@ -133,6 +142,17 @@ static void console_output(void *ctx, uint8_t byte)
  * handlers only see globals.  One VM per process, so one run page.
  */
 static struct hvx_run *volatile kicked_run;
+/* The channel bus, for SIGUSR2's handler. */
+static struct vmbus *volatile hotplug_bus;
+
+static void hotplug_handler(int sig)
+{
+	struct vmbus *bus = hotplug_bus;
+
+	(void)sig;
+	if (bus)
+		vmbus_hotplug(bus);
+}
 
 /*
  * SIGUSR1 ends a HVX_RUN in progress with EINTR.  Setting immediate_exit as
@@ -362,6 +382,28 @@ static bool is_pic_port(uint16_t port)
 	       port == PIC_SLAVE_CMD || port == PIC_SLAVE_DATA;
 }
 
+/* A PCI configuration write; the channel bus's MSI goes on to hvx.ko. */
+static int pci_write(struct machine *m, uint16_t port, unsigned int size, uint32_t value)
+{
+	struct hvx_msi msi = { 0 };
+	uint64_t address;
+	uint32_t data;
+
+	pci_io_write(&m->pci, port, size, value);
+	if (!m->pci.msi_changed)
+		return -1;
+	m->pci.msi_changed = false;
+	if (pci_vmbus_msi(&m->pci, &address, &data))
+		msi.flags = HVX_MSI_ENABLED;
+	msi.address = address;
+	msi.data = data;
+	if (ioctl(m->vmm.vm_fd, HVX_SET_VMBUS_MSI, &msi)) {
+		fprintf(stderr, "hvx run: HVX_SET_VMBUS_MSI: %s\n", strerror(errno));
+		return HVX_RUN_HOST_ERROR;
+	}
+	return -1;
+}
+
 /* Port I/O; returns an exit status when the guest asked to stop, else -1. */
 static int handle_io(struct machine *m)
 {
@@ -398,7 +440,7 @@ static int handle_io(struct machine *m)
 	if (run->io.direction == HVX_EXIT_IO_OUT) {
 		memcpy(&value, data, size);
 		if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
-			pci_io_write(&m->pci, port, size, value);
+			return pci_write(m, port, size, value);
 		else if (port == KBD_COMMAND_PORT && (value & 0xff) == KBD_PULSE_RESET)
 			return HVX_RUN_REBOOT;
 		else if (port == RESET_CONTROL_PORT && (value & RESET_CONTROL_RESET))
@@ -486,6 +528,7 @@ static time_t host_time(void)
 static int machine_run(struct machine *m, bool interactive)
 {
 	struct sigaction kick = { .sa_handler = kick_handler }, old_kick;
+	struct sigaction plug = { .sa_handler = hotplug_handler }, old_plug;
 	int status, err;
 
 	pthread_mutex_init(&m->lock, NULL);
@@ -500,7 +543,18 @@ static int machine_run(struct machine *m, bool interactive)
 	/* No SA_RESTART: the kick is there to end HVX_RUN with EINTR. */
 	sigemptyset(&kick.sa_mask);
 	sigaction(SIGUSR1, &kick, &old_kick);
+	sigemptyset(&plug.sa_mask);
+	plug.sa_flags = SA_RESTART;
+	sigaction(SIGUSR2, &plug, &old_plug);
 
+	err = vmbus_start(&m->vmbus, m->vmm.vm_fd);
+	if (err) {
+		fprintf(stderr, "hvx run: cannot offer the channel bus devices: %s\n",
+			strerror(-err));
+		status = HVX_RUN_HOST_ERROR;
+		goto out;
+	}
+	hotplug_bus = &m->vmbus;
 	err = interactive ? console_start_input(m) : 0;
 	if (err) {
 		fprintf(stderr, "hvx run: cannot read the console input: %s\n", strerror(-err));
@@ -509,6 +563,9 @@ static int machine_run(struct machine *m, bool interactive)
 		status = run_loop(m);
 		console_stop_input(m);
 	}
+	hotplug_bus = NULL;
+	vmbus_stop(&m->vmbus);
+out:
 	if (run_stats_wanted(&m->stats)) {
 		if (run_stats_take(&m->stats, m->vmm.vcpu_fd))
 			perror("hvx run: HVX_GET_STATS");
@@ -516,6 +573,7 @@ static int machine_run(struct machine *m, bool interactive)
 	}
 
 	/* The reader is gone: no kick can come any more. */
+	sigaction(SIGUSR2, &old_plug, NULL);
 	sigaction(SIGUSR1, &old_kick, NULL);
 	kicked_run = NULL;
 	fflush(m->console.out);
@@ -533,6 +591,7 @@ int run__run(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
 		{ "stats-at", required_argument, NULL, 's' },
+		{ "device", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel_path = NULL, *initrd_path = NULL, *cmdline = "";
@@ -546,6 +605,7 @@ int run__run(int argc, char **argv)
 	char err[256];
 	int opt, status = HVX_RUN_USAGE;
 
+	memset(&m, 0, sizeof(m));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -554,6 +614,13 @@ int run__run(int argc, char **argv)
 		case 'a': cmdline = optarg; break;
 		case 'c': console = optarg; break;
 		case 's': stats_marker = optarg; break;
+		case 'd':
+			if (vmbus_add(&m.vmbus, optarg)) {
+				fprintf(stderr, "hvx run: --device %s: want echo, at most %d times\n",
+					optarg, VMBUS_MAX_DEVICES);
+				return HVX_RUN_USAGE;
+			}
+			break;
 		case 'm':
 			if (options_parse_size(optarg, &mem) || mem < LOADER_MIN_RAM ||
 			    mem > MAX_MEM) {
@@ -576,7 +643,6 @@ int run__run(int argc, char **argv)
 		return HVX_RUN_USAGE;
 	}
 
-	memset(&m, 0, sizeof(m));
 	if (stats_marker && run_stats_init(&m.stats, stats_marker)) {
 		fprintf(stderr, "hvx run: --stats-at: want 1 to %d bytes of console text\n",
 			RUN_STATS_MAX_MARKER);

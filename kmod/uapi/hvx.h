@@ -122,6 +122,98 @@ struct hvx_irq_level {
 };
 #define HVX_IRQ_LINE		_IOW(HVXIO, 0x12, struct hvx_irq_level)
 
+/**
+ * struct hvx_create_channel - offer a channel of the channel bus to the guest
+ * @class_id: the device class, which the guest binds a driver by (the bytes
+ *	of a guid_t; uapi/hvx_vmbus.h lists hvx's classes)
+ * @instance_id: which device of that class
+ * @flags: none defined yet: 0
+ * @reserved: zero
+ *
+ * Returns a channel fd, the backend's end of the channel.  The guest sees
+ * the offer as soon as its bus driver is connected.  Closing the fd
+ * rescinds the channel: the guest's device goes away.
+ *
+ * The fd gives the backend:
+ *  - read(): one struct hvx_channel_event at a time, in order: CLOSE of a
+ *    ring set it was told of, OPEN of the current one, SIGNAL with the
+ *    number of guest signals since the last read.  Blocks unless O_NONBLOCK
+ *    (then EAGAIN).  poll() reports EPOLLIN while an event waits.
+ *  - mmap(): while open, the rings at offset 0, MAP_SHARED, exactly
+ *    (out_pages + in_pages) pages: the guest-to-host ring (header page,
+ *    data), then the host-to-guest ring.  A mapping outlives a close (the
+ *    pages stay pinned until munmap()), but after CLOSE they are the
+ *    guest's memory again: a backend stops writing to them.
+ *  - HVX_CHANNEL_SIGNAL: signal the guest (an event bit plus the bus's
+ *    interrupt, coalesced); ENOTCONN while closed.
+ *
+ * Errors: EINVAL for flags or reserved fields, EEXIST when a channel of
+ * the same class and instance is offered, ENOSPC when the VM has
+ * HVX_VMBUS_MAX_CHANNELS - 1 channels.
+ */
+struct hvx_create_channel {
+	__u8 class_id[16];
+	__u8 instance_id[16];
+	__u32 flags;
+	__u32 reserved;
+};
+#define HVX_CREATE_CHANNEL	_IOW(HVXIO, 0x13, struct hvx_create_channel)
+
+#define HVX_MSI_ENABLED		(1U << 0)
+#define HVX_MSI_FLAGS_MASK	HVX_MSI_ENABLED
+
+/**
+ * struct hvx_msi - the MSI the guest programmed for the channel bus
+ * @address: the message address (0xfeeXXXXX: destination APIC id in bits
+ *	19:12, logical destination mode in bit 2)
+ * @data: the message data (vector in bits 7:0, fixed or lowest-priority
+ *	delivery in bits 10:8)
+ * @flags: HVX_MSI_ENABLED while the guest has MSI enabled
+ * @padding: zero
+ *
+ * The VMM emulates the controller's PCI configuration space and tells the
+ * kernel where the bus's interrupt goes each time the guest changes it.
+ * A message hvx cannot deliver (another address, an NMI or SMI, a vector
+ * below 16) is dropped at delivery.
+ */
+struct hvx_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;
+	__u32 padding[2];
+};
+#define HVX_SET_VMBUS_MSI	_IOW(HVXIO, 0x14, struct hvx_msi)
+
+enum hvx_channel_event_type {
+	/* The guest opened the channel: mmap() the rings now. */
+	HVX_CHANNEL_EVENT_OPEN		= 1,
+	/* The guest closed it (or disconnected): stop using the rings. */
+	HVX_CHANNEL_EVENT_CLOSE		= 2,
+	/* The guest signalled @signals times since the last read. */
+	HVX_CHANNEL_EVENT_SIGNAL	= 3,
+};
+
+/**
+ * struct hvx_channel_event - what read() on a channel fd returns
+ * @type: enum hvx_channel_event_type
+ * @child_id: the guest's id of the channel (for messages and statistics)
+ * @out_pages: OPEN: pages of the guest-to-host ring, header included
+ * @in_pages: OPEN: pages of the host-to-guest ring, header included
+ * @signals: SIGNAL: how many
+ * @reserved: zero
+ */
+struct hvx_channel_event {
+	__u32 type;
+	__u32 child_id;
+	__u32 out_pages;
+	__u32 in_pages;
+	__u64 signals;
+	__u64 reserved;
+};
+
+/* Channel fd: signal the guest. */
+#define HVX_CHANNEL_SIGNAL	_IO(HVXIO, 0x30)
+
 /* ---------------------------------------------------------------------- */
 /* vCPU fd ioctls                                                         */
 /* ---------------------------------------------------------------------- */

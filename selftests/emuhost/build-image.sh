@@ -46,7 +46,7 @@ vmlinux=$BUILD/linux/vmlinux-$KVER
 [ -f "$vmlinux" ] || "$TOP/scripts/extract-vmlinux.sh" "$kernel" "$vmlinux"
 cp "$vmlinux" "$root/tests/guests/vmlinux"
 cp "$kernel" "$root/tests/guests/bzImage"
-install -m 644 "$TOP/selftests/lib/meminfo.sh" "$root/tests/lib/meminfo.sh"
+install -m 644 "$TOP"/selftests/lib/*.sh "$root/tests/lib/"
 for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
 done

@@ -10,9 +10,11 @@ echo "== A real-mode guest doing 10,000 OUTs, seen one by one by its VMM"
 /tests/vm/vmx_out 2>&1 | grep -E '^(ok|not ok)'
 echo "== A 64-bit guest doing MMIO of every size"
 /tests/vm/vmx_mmio 2>&1 | grep -E '^(ok|not ok)'
-echo "== Debian's own kernel booted by hvx run (PVH, busybox initramfs), its console:"
+echo "== Debian's own kernel booted by hvx run (PVH, busybox initramfs) with an"
+echo "== echo device on the hvx channel bus, its console:"
 hvx run --kernel /tests/guests/vmlinux --initrd /tests/guests/linux-initrd.cpio \
-	--mem 256M --append "console=ttyS0 quiet hvx.action=demo" --console stdio </dev/null
+	--mem 256M --append "console=ttyS0 quiet hvx.action=demo" --console stdio \
+	--device echo </dev/null
 echo "== hvx run ended with status $? (0: the guest powered off)"
 echo "== Exit costs in guest TSC ticks, hvx against kvm_intel on the same host"
 /tests/bench/exits 2>&1

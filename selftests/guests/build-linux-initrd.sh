@@ -1,7 +1,9 @@
 #!/bin/sh
-# Builds the Linux guests' initramfs: static busybox, linux-init.sh as /init
-# and the pvpanic modules of Debian's kernel (how a guest panic reaches hvx
-# run), uncompressed (the guest kernel need not decompress it).
+# Builds the Linux guests' initramfs: static busybox, linux-init.sh as /init,
+# the pvpanic modules of Debian's kernel (how a guest panic reaches hvx
+# run), hvx's guest drivers and the guest modules of the VM tests (built by
+# `make module`, if they are), uncompressed (the guest kernel need not
+# decompress it).
 # Usage: build-linux-initrd.sh OUT.cpio
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,10 @@ for m in pvpanic pvpanic-pci; do
 	elif [ -f "$ko.xz" ]; then
 		xz -dc "$ko.xz" >"$root/lib/modules/$m.ko"
 	fi
+done
+top=$(cd "$here/../.." && pwd)
+for ko in "$top"/guest-drivers/*/*.ko "$top"/selftests/guest-modules/*.ko; do
+	[ -f "$ko" ] && cp "$ko" "$root/lib/modules/"
 done
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out.tmp"

@@ -13,7 +13,7 @@ klog() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in pvpanic pvpanic-pci; do
+for m in pvpanic pvpanic-pci hvx_vmbus; do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done
 echo "hvx-guest: init reached, $(cut -d' ' -f1 /proc/uptime) s after boot"
@@ -32,7 +32,9 @@ reboot) sleep 1; reboot -f ;;
 panic) echo c >/proc/sysrq-trigger ;;
 demo)
 	for cmd in "uname -a" "date -u" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
-		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource"; do
+		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource" \
+		   "ls /sys/bus/hvx_vmbus/devices" "cat /sys/bus/hvx_vmbus/devices/*/class_id" \
+		   "insmod /lib/modules/hvx_echo_test.ko; sleep 1; cd /sys/bus/hvx_vmbus/devices/hvx-1; echo '1000 1 0 8 1' >run; while grep -q running result; do sleep 1; done; cat result"; do
 		echo "guest# $cmd"
 		sh -c "$cmd"
 	done

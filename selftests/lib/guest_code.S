@@ -149,6 +149,16 @@ SNIPPET(guest_touch64)
 END(guest_touch64)
 
 /*
+ * Hypercalls on demand: VMCALL with the RAX and RBX the host set, then OUT
+ * to 0x14 so that the host reads the result in RAX and sets the next call.
+ */
+SNIPPET(guest_vmcall64)
+1:	vmcall
+	out	%al, $0x14
+	jmp	1b
+END(guest_vmcall64)
+
+/*
  * Interrupts through the in-kernel local APIC and I/O APIC.  Builds a GDT
  * and an IDT (vector 0x40: APIC timer, 0x41: I/O APIC pin), enables the
  * APIC, then by RBX:

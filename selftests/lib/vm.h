@@ -81,6 +81,7 @@ SNIPPET(guest_mmio64);
 SNIPPET(guest_rw64);
 SNIPPET(guest_touch64);
 SNIPPET(guest_irq);
+SNIPPET(guest_vmcall64);
 #undef SNIPPET
 
 #endif

@@ -191,6 +191,52 @@ TEST(pci_pvpanic_bar_sizes_and_moves)
 	EXPECT_EQ(0u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
 }
 
+/* The channel bus's controller: its MSI capability, as Linux programs it. */
+TEST(pci_vmbus_msi_capability)
+{
+	uint32_t devfn1 = 0x80000000u | (PCI_VMBUS_SLOT << 11);
+	uint64_t address;
+	uint32_t data;
+	struct pci_bus bus;
+
+	pci_init(&bus);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1);
+	EXPECT_EQ(0x00014856u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+	/* Status says there is a capability list; it starts at 0x40. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x04);
+	EXPECT_EQ(0x10u, pci_io_read(&bus, PCI_CONFIG_DATA + 2, 2) & 0x10);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x34);
+	EXPECT_EQ(0x40u, pci_io_read(&bus, PCI_CONFIG_DATA, 1));
+	/* MSI, last in the list, 64-bit, one vector, disabled. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x40);
+	EXPECT_EQ(0x00800005u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+	EXPECT_FALSE(pci_vmbus_msi(&bus, &address, &data));
+	EXPECT_FALSE(bus.msi_changed);
+
+	/* Address (its low two bits are not writable), data, then enable. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x44);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0xfee01007u);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x48);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x4c);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 2, 0x4041);
+	EXPECT_TRUE(bus.msi_changed);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1 | 0x40);
+	/* Multiple-message enable and the read-only bits stay as they are. */
+	pci_io_write(&bus, PCI_CONFIG_DATA + 2, 2, 0xfff1);
+	EXPECT_EQ(0x0081u, pci_io_read(&bus, PCI_CONFIG_DATA + 2, 2));
+	EXPECT_TRUE(pci_vmbus_msi(&bus, &address, &data));
+	EXPECT_EQ(0xfee01004ull, address);
+	EXPECT_EQ(0x4041u, data);
+	/* Disabled again. */
+	pci_io_write(&bus, PCI_CONFIG_DATA + 2, 1, 0);
+	EXPECT_FALSE(pci_vmbus_msi(&bus, &address, &data));
+	/* The ID registers take no writes. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, devfn1);
+	pci_io_write(&bus, PCI_CONFIG_DATA, 4, 0);
+	EXPECT_EQ(0x00014856u, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
+}
+
 TEST(pci_host_bridge_only)
 {
 	struct pci_bus bus;
@@ -202,8 +248,8 @@ TEST(pci_host_bridge_only)
 	EXPECT_EQ(0x0du, pci_io_read(&bus, PCI_CONFIG_DATA + 3, 1));
 	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x80000008);
 	EXPECT_EQ(0x06u, pci_io_read(&bus, PCI_CONFIG_DATA + 3, 1));
-	/* Device 1 and a disabled address read as absent. */
-	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x80000800);
+	/* Device 2 and a disabled address read as absent. */
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x80001000);
 	EXPECT_EQ(0xffffffffu, pci_io_read(&bus, PCI_CONFIG_DATA, 4));
 	EXPECT_EQ(0xffffu, pci_io_read(&bus, PCI_CONFIG_DATA, 2));
 	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x00000000);

@@ -7,45 +7,16 @@
 # exit statuses of poweroff, reboot, panic and the escape key, and that the boots
 # leave no memory behind.  Prints kselftest-style TAP.
 . /tests/lib/meminfo.sh
+. /tests/lib/tap.sh
 K=/tests/guests/vmlinux
 BZ=/tests/guests/bzImage
 INITRD=/tests/guests/linux-initrd.cpio
-n=0
-fail=0
-ok() {	# ok NAME CONDITION_STATUS [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		[ -n "${3:-}" ] && echo "# $3"
-		fail=1
-	fi
-}
-show() {	# show FILE: the guest's console as TAP comments
-	sed 's/^/# console: /' "$1" | tail -n 60
-	echo	# the console may end without a newline
-}
-# wait_for FILE PATTERN SECONDS [POLL_US]: 0 once FILE has a line matching
-# PATTERN.  Looks every 100 ms by default: the emulated host has one CPU,
-# which the guest needs.
-wait_for() {
-	i=0
-	poll=${4:-100000}
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $i -ge $(($3 * 1000000 / poll)) ] && return 1
-		usleep $poll
-		i=$((i + 1))
-	done
-}
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime
 }
 echo "1..15"
 
-settle_memory
-slab0=$(slab_kb)
-free0=$(free_kb)
+mem_baseline
 
 # 1: PVH, to init, then power-off.
 timeout 300 hvx run --kernel $K --initrd $INITRD --mem 256M \
@@ -142,10 +113,6 @@ rc=$?
 ok missing_initrd_status_2 $? "status $rc: $(cat /tmp/err)"
 
 # 9: four Linux boots left no memory pinned or allocated behind.
-settle_memory
-slab1=$(slab_kb)
-free1=$(free_kb)
-echo "# Slab ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
-[ $((slab1 - slab0)) -lt 256 ] && [ $((free0 - free1)) -lt 1024 ]
+mem_no_leak
 ok linux_boots_no_leak $?
 exit $fail

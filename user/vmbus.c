@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tool's channel bus thread: offers, opens, signals, rescinds. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "uapi/hvx.h"
+#include "vmbus.h"
+
+#define PAGE_SIZE	4096
+
+static const struct vmbus_class *const classes[] = {
+	&vmbus_echo_class,
+};
+
+int vmbus_add(struct vmbus *bus, const char *class_name)
+{
+	struct vmbus_channel *ch;
+	unsigned int i;
+
+	if (bus->ndevices == VMBUS_MAX_DEVICES)
+		return -ENOSPC;
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (!strcmp(classes[i]->name, class_name))
+			break;
+	if (i == sizeof(classes) / sizeof(classes[0]))
+		return -ENOENT;
+	ch = &bus->devices[bus->ndevices];
+	ch->cls = classes[i];
+	ch->index = bus->ndevices++;
+	ch->fd = -1;
+	return 0;
+}
+
+static void channel_unmap(struct vmbus_channel *ch)
+{
+	if (ch->map)
+		munmap(ch->map, ch->map_len);
+	ch->map = NULL;
+	free(ch->buf);
+	ch->buf = NULL;
+	ch->open = false;
+}
+
+static int channel_offer(struct vmbus *bus, struct vmbus_channel *ch)
+{
+	struct hvx_create_channel req = { 0 };
+
+	memcpy(req.class_id, ch->cls->class_id, sizeof(req.class_id));
+	/* Instance ids that stay the same across runs and re-offers. */
+	memcpy(req.instance_id, "hvx-device-", 11);
+	req.instance_id[15] = ch->index;
+	ch->fd = ioctl(bus->vm_fd, HVX_CREATE_CHANNEL, &req);
+	if (ch->fd < 0)
+		return -errno;
+	fcntl(ch->fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static void channel_rescind(struct vmbus_channel *ch)
+{
+	channel_unmap(ch);
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->fd = -1;
+}
+
+/* The guest opened the channel: map both rings and attach to them. */
+static int channel_open(struct vmbus_channel *ch, const struct hvx_channel_event *ev)
+{
+	size_t out_bytes = (size_t)ev->out_pages * PAGE_SIZE;
+	size_t in_bytes = (size_t)ev->in_pages * PAGE_SIZE;
+	int err;
+
+	channel_unmap(ch);
+	ch->child_id = ev->child_id;
+	ch->map_len = out_bytes + in_bytes;
+	ch->map = mmap(NULL, ch->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, ch->fd, 0);
+	if (ch->map == MAP_FAILED) {
+		ch->map = NULL;
+		return -errno;
+	}
+	/* The guest's out ring is what we read, its in ring what we write. */
+	err = hvx_ring_attach(&ch->from_guest, (void *)ch->map, ch->map + PAGE_SIZE,
+			      out_bytes - PAGE_SIZE, false);
+	if (!err)
+		err = hvx_ring_attach(&ch->to_guest, (void *)(ch->map + out_bytes),
+				      ch->map + out_bytes + PAGE_SIZE, in_bytes - PAGE_SIZE, true);
+	ch->buf = malloc(out_bytes);
+	if (err || !ch->buf) {
+		channel_unmap(ch);
+		return err ? err : -ENOMEM;
+	}
+	ch->open = true;
+	return 0;
+}
+
+static const char *channel_broken_ring(const struct vmbus_channel *ch)
+{
+	return ch->from_guest.broken ? "guest-to-host" : "host-to-guest";
+}
+
+/* Reads the fd's events and serves the rings; -EPIPE when a ring broke. */
+static int channel_events(struct vmbus_channel *ch)
+{
+	struct hvx_channel_event ev;
+	int err;
+
+	while (read(ch->fd, &ev, sizeof(ev)) == sizeof(ev)) {
+		switch (ev.type) {
+		case HVX_CHANNEL_EVENT_OPEN:
+			err = channel_open(ch, &ev);
+			if (err) {
+				fprintf(stderr, "hvx run: vmbus: %s device %u: cannot map its rings: %s\n",
+					ch->cls->name, ch->index, strerror(-err));
+				return err;
+			}
+			break;
+		case HVX_CHANNEL_EVENT_CLOSE:
+			channel_unmap(ch);
+			continue;
+		case HVX_CHANNEL_EVENT_SIGNAL:
+			break;
+		default:
+			continue;
+		}
+		if (!ch->open)
+			continue;
+		ch->signal_guest = false;
+		err = ch->cls->serve(ch);
+		if (ch->signal_guest && ioctl(ch->fd, HVX_CHANNEL_SIGNAL, 0) && errno != ENOTCONN)
+			return -errno;
+		if (err)
+			return err;
+	}
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+static void hotplug(struct vmbus *bus)
+{
+	unsigned int i, n = 0;
+	int err;
+
+	for (i = 0; i < bus->ndevices; i++) {
+		if (bus->offered) {
+			n += bus->devices[i].fd >= 0;
+			channel_rescind(&bus->devices[i]);
+		} else if (bus->devices[i].fd < 0) {
+			err = channel_offer(bus, &bus->devices[i]);
+			if (err)
+				fprintf(stderr, "hvx run: vmbus: cannot offer a device: %s\n",
+					strerror(-err));
+			else
+				n++;
+		}
+	}
+	bus->offered = !bus->offered;
+	fprintf(stderr, "hvx run: vmbus: %s %u devices\n",
+		bus->offered ? "offered" : "rescinded", n);
+}
+
+static void *vmbus_thread(void *arg)
+{
+	struct pollfd fds[VMBUS_MAX_DEVICES + 1];
+	struct vmbus *bus = arg;
+	unsigned int i, n;
+	char cmd;
+	int err;
+
+	for (;;) {
+		fds[0] = (struct pollfd){ .fd = bus->wake[0], .events = POLLIN };
+		for (i = 0, n = 1; i < bus->ndevices; i++)
+			fds[n++] = (struct pollfd){ .fd = bus->devices[i].fd, .events = POLLIN };
+		if (poll(fds, n, -1) < 0)
+			continue;
+		if (fds[0].revents) {
+			if (read(bus->wake[0], &cmd, 1) == 1 && cmd == 'q')
+				return NULL;
+			hotplug(bus);
+			continue;
+		}
+		for (i = 0; i < bus->ndevices; i++) {
+			struct vmbus_channel *ch = &bus->devices[i];
+
+			if (ch->fd < 0 || !fds[i + 1].revents)
+				continue;
+			err = channel_events(ch);
+			if (err == -EPIPE) {
+				fprintf(stderr, "hvx run: vmbus: %s device %u (child %u): the guest broke the %s ring; rescinded\n",
+					ch->cls->name, ch->index, ch->child_id,
+					channel_broken_ring(ch));
+				channel_rescind(ch);
+			} else if (err) {
+				fprintf(stderr, "hvx run: vmbus: %s device %u: %s; rescinded\n",
+					ch->cls->name, ch->index, strerror(-err));
+				channel_rescind(ch);
+			}
+		}
+	}
+}
+
+int vmbus_start(struct vmbus *bus, int vm_fd)
+{
+	sigset_t all, old;
+	unsigned int i;
+	int err;
+
+	bus->vm_fd = vm_fd;
+	if (pipe2(bus->wake, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	for (i = 0; i < bus->ndevices; i++) {
+		err = channel_offer(bus, &bus->devices[i]);
+		if (err)
+			goto err_rescind;
+	}
+	bus->offered = true;
+	/* Signals are for the vCPU thread: HVX_RUN returns on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&bus->thread, NULL, vmbus_thread, bus);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		goto err_rescind;
+	bus->running = true;
+	return 0;
+
+err_rescind:
+	for (i = 0; i < bus->ndevices; i++)
+		channel_rescind(&bus->devices[i]);
+	close(bus->wake[0]);
+	close(bus->wake[1]);
+	return err;
+}
+
+void vmbus_stop(struct vmbus *bus)
+{
+	unsigned int i;
+
+	if (!bus->running)
+		return;
+	if (write(bus->wake[1], "q", 1) != 1)
+		perror("hvx run: vmbus");
+	pthread_join(bus->thread, NULL);
+	for (i = 0; i < bus->ndevices; i++)
+		channel_rescind(&bus->devices[i]);
+	close(bus->wake[0]);
+	close(bus->wake[1]);
+	bus->running = false;
+}
+
+void vmbus_hotplug(struct vmbus *bus)
+{
+	int saved = errno;
+	ssize_t ignored;
+
+	/* A full pipe means toggles already wait: nothing is lost. */
+	if (bus->running)
+		ignored = write(bus->wake[1], "t", 1);
+	(void)ignored;
+	errno = saved;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host side of the channel bus in the tool: one thread serves every
+ * device's channel fd (uapi/hvx.h): it maps the rings when the guest opens
+ * a channel and calls the device's class when the guest signals.  A class
+ * (echo.c; storage and network later) only moves packets.
+ */
+#ifndef HVX_USER_VMBUS_H
+#define HVX_USER_VMBUS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmbus/ring.h"
+
+#define VMBUS_MAX_DEVICES	8
+
+struct vmbus_channel;
+
+struct vmbus_class {
+	const char *name;
+	uint8_t class_id[16];
+	/*
+	 * Moves packets while the channel is open: after the guest opened
+	 * it and after each signal.  0, or -EPIPE once a ring is broken
+	 * (the channel is then reported and rescinded).  Sets
+	 * ch->signal_guest when the guest needs a signal.
+	 */
+	int (*serve)(struct vmbus_channel *ch);
+};
+
+struct vmbus_channel {
+	const struct vmbus_class *cls;
+	unsigned int index;		/* among the tool's devices */
+	int fd;				/* -1 while not offered */
+	uint32_t child_id;
+	uint8_t *map;			/* the rings while open */
+	size_t map_len;
+	struct hvx_ring from_guest, to_guest;
+	bool open;
+	bool signal_guest;
+	uint8_t *buf;			/* a packet's worth, for the class */
+	uint64_t packets;
+};
+
+struct vmbus {
+	int vm_fd;
+	struct vmbus_channel devices[VMBUS_MAX_DEVICES];
+	unsigned int ndevices;
+	bool offered;
+	int wake[2];			/* the thread's pipe: 't' hot-plug, 'q' quit */
+	pthread_t thread;
+	bool running;
+};
+
+/* Adds a device of @class_name ("echo"); before vmbus_start(). 0 or -errno. */
+int vmbus_add(struct vmbus *bus, const char *class_name);
+/* Offers the devices and starts serving them.  0, or -errno. */
+int vmbus_start(struct vmbus *bus, int vm_fd);
+void vmbus_stop(struct vmbus *bus);
+/*
+ * Rescinds every device if offered, else offers them again; the thread
+ * does it.  Async-signal-safe.
+ */
+void vmbus_hotplug(struct vmbus *bus);
+
+extern const struct vmbus_class vmbus_echo_class;
+
+#endif
