@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,7 +50,7 @@ void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
 	       "               [--console stdio|file:PATH] [--stats-at TEXT]\n"
-	       "               [--device CLASS]...\n\n"
+	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
 	       "note, or a bzImage through the 64-bit boot protocol.  The guest has one\n"
 	       "CPU with a local APIC, an I/O APIC (MP table, no ACPI), no PIC or PIT,\n"
@@ -74,7 +75,12 @@ void run__help(void)
 	       "                  more, up to 8): echo (every packet comes back as\n"
 	       "                  sent; for tests and benchmarks).  SIGUSR2 hot-unplugs\n"
 	       "                  every device (the guest sees them rescinded), the next\n"
-	       "                  SIGUSR2 plugs them in again\n\n"
+	       "                  SIGUSR2 plugs them in again\n"
+	       "  --disk PATH[,ro][,serial=S]\n"
+	       "                  a disk on the channel bus (hvx_blk.ko in the guest:\n"
+	       "                  /dev/hvxda, hvxdb...) backed by the regular file or\n"
+	       "                  block device PATH, read-only with ro; the guest sees a\n"
+	       "                  resize of PATH within a second\n\n"
 	       "exit status:\n"
 	       "  0  the guest powered off (halted with interrupts disabled, which is how\n"
 	       "     Linux ends 'poweroff' without ACPI)\n"
@@ -547,7 +553,7 @@ static int machine_run(struct machine *m, bool interactive)
 	plug.sa_flags = SA_RESTART;
 	sigaction(SIGUSR2, &plug, &old_plug);
 
-	err = vmbus_start(&m->vmbus, m->vmm.vm_fd);
+	err = vmbus_start(&m->vmbus, m->vmm.vm_fd, m->vmm.ram, m->vmm.ram_size);
 	if (err) {
 		fprintf(stderr, "hvx run: cannot offer the channel bus devices: %s\n",
 			strerror(-err));
@@ -592,6 +598,7 @@ int run__run(int argc, char **argv)
 		{ "console", required_argument, NULL, 'c' },
 		{ "stats-at", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel_path = NULL, *initrd_path = NULL, *cmdline = "";
@@ -602,7 +609,7 @@ int run__run(int argc, char **argv)
 	enum loader_error lerr;
 	uint64_t mem = DEFAULT_MEM;
 	struct machine m;
-	char err[256];
+	char err[256], spec[PATH_MAX + 64];
 	int opt, status = HVX_RUN_USAGE;
 
 	memset(&m, 0, sizeof(m));
@@ -615,10 +622,16 @@ int run__run(int argc, char **argv)
 		case 'c': console = optarg; break;
 		case 's': stats_marker = optarg; break;
 		case 'd':
-			if (vmbus_add(&m.vmbus, optarg)) {
-				fprintf(stderr, "hvx run: --device %s: want echo, at most %d times\n",
-					optarg, VMBUS_MAX_DEVICES);
-				return HVX_RUN_USAGE;
+			if (vmbus_add(&m.vmbus, optarg, err, sizeof(err))) {
+				fprintf(stderr, "hvx run: --device %s: %s\n", optarg, err);
+				goto out_files;
+			}
+			break;
+		case 'D':
+			snprintf(spec, sizeof(spec), "blk,%s", optarg);
+			if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
+				fprintf(stderr, "hvx run: --disk %s: %s\n", optarg, err);
+				goto out_files;
 			}
 			break;
 		case 'm':
@@ -626,27 +639,27 @@ int run__run(int argc, char **argv)
 			    mem > MAX_MEM) {
 				fprintf(stderr, "hvx run: --mem %s: want a size from 16M to 3G\n",
 					optarg);
-				return HVX_RUN_USAGE;
+				goto out_files;
 			}
 			break;
 		default:
 			fprintf(stderr, "hvx run: see 'hvx run --help'\n");
-			return HVX_RUN_USAGE;
+			goto out_files;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "hvx run: unexpected argument '%s'\n", argv[optind]);
-		return HVX_RUN_USAGE;
+		goto out_files;
 	}
 	if (!kernel_path) {
 		fprintf(stderr, "hvx run: --kernel is required\n");
-		return HVX_RUN_USAGE;
+		goto out_files;
 	}
 
 	if (stats_marker && run_stats_init(&m.stats, stats_marker)) {
 		fprintf(stderr, "hvx run: --stats-at: want 1 to %d bytes of console text\n",
 			RUN_STATS_MAX_MARKER);
-		return HVX_RUN_USAGE;
+		goto out_files;
 	}
 	if (!strcmp(console, "stdio")) {
 		m.console.out = stdout;
@@ -654,11 +667,11 @@ int run__run(int argc, char **argv)
 		m.console.out = fopen(console + 5, "w");
 		if (!m.console.out) {
 			fprintf(stderr, "hvx run: --console %s: %s\n", console, strerror(errno));
-			return HVX_RUN_USAGE;
+			goto out_files;
 		}
 	} else {
 		fprintf(stderr, "hvx run: --console %s: want stdio or file:PATH\n", console);
-		return HVX_RUN_USAGE;
+		goto out_files;
 	}
 
 	if (options_read_file(kernel_path, MAX_IMAGE, &kernel, &kernel_size, err, sizeof(err)) ||
@@ -701,6 +714,7 @@ int run__run(int argc, char **argv)
 out_vm:
 	vmm_destroy(&m.vmm);
 out_files:
+	vmbus_destroy(&m.vmbus);
 	if (ram)
 		ram_free(ram, mem);
 	free(kernel);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The tool's channel bus thread: offers, opens, signals, rescinds. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "uapi/hvx.h"
@@ -19,29 +22,52 @@
 
 static const struct vmbus_class *const classes[] = {
 	&vmbus_echo_class,
+	&vmbus_blk_class,
 };
 
-int vmbus_add(struct vmbus *bus, const char *class_name)
+#define NR_CLASSES	(sizeof(classes) / sizeof(classes[0]))
+
+int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen)
 {
+	const char *options = strchr(spec, ',');
+	size_t namelen = options ? (size_t)(options - spec) : strlen(spec);
 	struct vmbus_channel *ch;
 	unsigned int i;
+	int ret;
 
-	if (bus->ndevices == VMBUS_MAX_DEVICES)
+	if (bus->ndevices == VMBUS_MAX_DEVICES) {
+		snprintf(err, errlen, "at most %d devices", VMBUS_MAX_DEVICES);
 		return -ENOSPC;
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (!strcmp(classes[i]->name, class_name))
+	}
+	for (i = 0; i < NR_CLASSES; i++)
+		if (strlen(classes[i]->name) == namelen && !strncmp(classes[i]->name, spec, namelen))
 			break;
-	if (i == sizeof(classes) / sizeof(classes[0]))
+	if (i == NR_CLASSES) {
+		snprintf(err, errlen, "no device class '%.*s' (echo, blk)", (int)namelen, spec);
 		return -ENOENT;
+	}
 	ch = &bus->devices[bus->ndevices];
+	memset(ch, 0, sizeof(*ch));
 	ch->cls = classes[i];
-	ch->index = bus->ndevices++;
+	ch->bus = bus;
+	ch->index = bus->ndevices;
 	ch->fd = -1;
+	if (ch->cls->init) {
+		ret = ch->cls->init(ch, options ? options + 1 : NULL, err, errlen);
+		if (ret)
+			return ret;
+	} else if (options) {
+		snprintf(err, errlen, "%s devices take no options", ch->cls->name);
+		return -EINVAL;
+	}
+	bus->ndevices++;
 	return 0;
 }
 
 static void channel_unmap(struct vmbus_channel *ch)
 {
+	if (ch->open && ch->cls->close)
+		ch->cls->close(ch);
 	if (ch->map)
 		munmap(ch->map, ch->map_len);
 	ch->map = NULL;
@@ -99,6 +125,11 @@ static int channel_open(struct vmbus_channel *ch, const struct hvx_channel_event
 		channel_unmap(ch);
 		return err ? err : -ENOMEM;
 	}
+	err = ch->cls->open ? ch->cls->open(ch) : 0;
+	if (err) {
+		channel_unmap(ch);
+		return err;
+	}
 	ch->open = true;
 	return 0;
 }
@@ -106,6 +137,18 @@ static int channel_open(struct vmbus_channel *ch, const struct hvx_channel_event
 static const char *channel_broken_ring(const struct vmbus_channel *ch)
 {
 	return ch->from_guest.broken ? "guest-to-host" : "host-to-guest";
+}
+
+/* Runs the class and signals the guest if it asked to. */
+static int channel_serve(struct vmbus_channel *ch)
+{
+	int err;
+
+	ch->signal_guest = false;
+	err = ch->cls->serve(ch);
+	if (ch->signal_guest && ioctl(ch->fd, HVX_CHANNEL_SIGNAL, 0) && errno != ENOTCONN)
+		return -errno;
+	return err;
 }
 
 /* Reads the fd's events and serves the rings; -EPIPE when a ring broke. */
@@ -134,10 +177,7 @@ static int channel_events(struct vmbus_channel *ch)
 		}
 		if (!ch->open)
 			continue;
-		ch->signal_guest = false;
-		err = ch->cls->serve(ch);
-		if (ch->signal_guest && ioctl(ch->fd, HVX_CHANNEL_SIGNAL, 0) && errno != ENOTCONN)
-			return -errno;
+		err = channel_serve(ch);
 		if (err)
 			return err;
 	}
@@ -167,20 +207,46 @@ static void hotplug(struct vmbus *bus)
 		bus->offered ? "offered" : "rescinded", n);
 }
 
+static void channel_failed(struct vmbus_channel *ch, int err)
+{
+	if (err == -EPIPE)
+		fprintf(stderr, "hvx run: vmbus: %s device %u (child %u): the guest broke the %s ring; rescinded\n",
+			ch->cls->name, ch->index, ch->child_id, channel_broken_ring(ch));
+	else
+		fprintf(stderr, "hvx run: vmbus: %s device %u: %s; rescinded\n",
+			ch->cls->name, ch->index, strerror(-err));
+	channel_rescind(ch);
+}
+
+/* The class's own fd, polled only while the guest has the channel open. */
+static int class_fd(struct vmbus_channel *ch)
+{
+	return ch->fd >= 0 && ch->open && ch->cls->poll_fd ? ch->cls->poll_fd(ch) : -1;
+}
+
 static void *vmbus_thread(void *arg)
 {
-	struct pollfd fds[VMBUS_MAX_DEVICES + 1];
+	struct pollfd fds[2 * VMBUS_MAX_DEVICES + 1];
 	struct vmbus *bus = arg;
 	unsigned int i, n;
+	time_t last_tick = 0;
 	char cmd;
 	int err;
 
 	for (;;) {
 		fds[0] = (struct pollfd){ .fd = bus->wake[0], .events = POLLIN };
-		for (i = 0, n = 1; i < bus->ndevices; i++)
+		for (i = 0, n = 1; i < bus->ndevices; i++) {
 			fds[n++] = (struct pollfd){ .fd = bus->devices[i].fd, .events = POLLIN };
-		if (poll(fds, n, -1) < 0)
+			fds[n++] = (struct pollfd){ .fd = class_fd(&bus->devices[i]), .events = POLLIN };
+		}
+		if (poll(fds, n, 1000) < 0)
 			continue;
+		if (time(NULL) != last_tick) {
+			last_tick = time(NULL);
+			for (i = 0; i < bus->ndevices; i++)
+				if (bus->devices[i].cls->tick)
+					bus->devices[i].cls->tick(&bus->devices[i]);
+		}
 		if (fds[0].revents) {
 			if (read(bus->wake[0], &cmd, 1) == 1 && cmd == 'q')
 				return NULL;
@@ -190,30 +256,26 @@ static void *vmbus_thread(void *arg)
 		for (i = 0; i < bus->ndevices; i++) {
 			struct vmbus_channel *ch = &bus->devices[i];
 
-			if (ch->fd < 0 || !fds[i + 1].revents)
-				continue;
-			err = channel_events(ch);
-			if (err == -EPIPE) {
-				fprintf(stderr, "hvx run: vmbus: %s device %u (child %u): the guest broke the %s ring; rescinded\n",
-					ch->cls->name, ch->index, ch->child_id,
-					channel_broken_ring(ch));
-				channel_rescind(ch);
-			} else if (err) {
-				fprintf(stderr, "hvx run: vmbus: %s device %u: %s; rescinded\n",
-					ch->cls->name, ch->index, strerror(-err));
-				channel_rescind(ch);
-			}
+			err = 0;
+			if (ch->fd >= 0 && fds[1 + 2 * i].revents)
+				err = channel_events(ch);
+			if (!err && ch->open && fds[2 + 2 * i].revents)
+				err = channel_serve(ch);
+			if (err)
+				channel_failed(ch, err);
 		}
 	}
 }
 
-int vmbus_start(struct vmbus *bus, int vm_fd)
+int vmbus_start(struct vmbus *bus, int vm_fd, uint8_t *ram, uint64_t ram_size)
 {
 	sigset_t all, old;
 	unsigned int i;
 	int err;
 
 	bus->vm_fd = vm_fd;
+	bus->ram = ram;
+	bus->ram_size = ram_size;
 	if (pipe2(bus->wake, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
 	for (i = 0; i < bus->ndevices; i++) {
@@ -254,6 +316,16 @@ void vmbus_stop(struct vmbus *bus)
 	close(bus->wake[0]);
 	close(bus->wake[1]);
 	bus->running = false;
+}
+
+void vmbus_destroy(struct vmbus *bus)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->ndevices; i++)
+		if (bus->devices[i].cls->destroy)
+			bus->devices[i].cls->destroy(&bus->devices[i]);
+	bus->ndevices = 0;
 }
 
 void vmbus_hotplug(struct vmbus *bus)

@@ -18,20 +18,38 @@
 
 struct vmbus_channel;
 
+/* What a class does; every hook but serve may be NULL. */
 struct vmbus_class {
 	const char *name;
 	uint8_t class_id[16];
 	/*
+	 * Sets the device up from the options after "CLASS," on the command
+	 * line (NULL if none): 0, or -errno with a reason in @err.
+	 */
+	int (*init)(struct vmbus_channel *ch, const char *options, char *err, size_t errlen);
+	void (*destroy)(struct vmbus_channel *ch);
+	/* The guest opened the channel (the rings are mapped) or closed it. */
+	int (*open)(struct vmbus_channel *ch);
+	void (*close)(struct vmbus_channel *ch);
+	/*
 	 * Moves packets while the channel is open: after the guest opened
-	 * it and after each signal.  0, or -EPIPE once a ring is broken
-	 * (the channel is then reported and rescinded).  Sets
-	 * ch->signal_guest when the guest needs a signal.
+	 * it, after each signal and whenever poll_fd is readable.  0, or
+	 * -EPIPE once a ring is broken (the channel is then reported and
+	 * rescinded).  Sets ch->signal_guest when the guest needs a signal.
 	 */
 	int (*serve)(struct vmbus_channel *ch);
+	/* An fd of the class's own that the thread polls too, or -1. */
+	int (*poll_fd)(struct vmbus_channel *ch);
+	/* Called about once a second. */
+	void (*tick)(struct vmbus_channel *ch);
 };
+
+struct vmbus;
 
 struct vmbus_channel {
 	const struct vmbus_class *cls;
+	struct vmbus *bus;
+	void *priv;			/* the class's */
 	unsigned int index;		/* among the tool's devices */
 	int fd;				/* -1 while not offered */
 	uint32_t child_id;
@@ -46,6 +64,8 @@ struct vmbus_channel {
 
 struct vmbus {
 	int vm_fd;
+	uint8_t *ram;			/* guest RAM from guest physical 0 */
+	uint64_t ram_size;
 	struct vmbus_channel devices[VMBUS_MAX_DEVICES];
 	unsigned int ndevices;
 	bool offered;
@@ -54,11 +74,17 @@ struct vmbus {
 	bool running;
 };
 
-/* Adds a device of @class_name ("echo"); before vmbus_start(). 0 or -errno. */
-int vmbus_add(struct vmbus *bus, const char *class_name);
-/* Offers the devices and starts serving them.  0, or -errno. */
-int vmbus_start(struct vmbus *bus, int vm_fd);
+/*
+ * Adds a device, "CLASS[,OPTIONS]" ("echo", "blk,PATH,ro"); before
+ * vmbus_start().  0, or -errno with a reason in @err.
+ */
+int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen);
+/* Offers the devices of the VM with this RAM and serves them.  0 or -errno. */
+int vmbus_start(struct vmbus *bus, int vm_fd, uint8_t *ram, uint64_t ram_size);
+/* Ends the thread and rescinds the devices. */
 void vmbus_stop(struct vmbus *bus);
+/* Frees what vmbus_add() set up. */
+void vmbus_destroy(struct vmbus *bus);
 /*
  * Rescinds every device if offered, else offers them again; the thread
  * does it.  Async-signal-safe.
@@ -66,5 +92,6 @@ void vmbus_stop(struct vmbus *bus);
 void vmbus_hotplug(struct vmbus *bus);
 
 extern const struct vmbus_class vmbus_echo_class;
+extern const struct vmbus_class vmbus_blk_class;
 
 #endif

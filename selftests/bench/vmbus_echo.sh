@@ -10,21 +10,13 @@
 #   vmbus_echo_32k_ticks   32 KiB packets, up to 64 in flight
 # No KVM figure: KVM has no channel bus to compare with.
 . /tests/lib/tap.sh
-K=/tests/guests/vmlinux
-INITRD=/tests/guests/linux-initrd.cpio
 LOG=/tmp/bench-vmbus.log
+ERR=/tmp/bench-vmbus.err
 DRV=/sys/bus/hvx_vmbus/drivers/hvx_echo_test
 
-rm -f /tmp/bench-in
-mkfifo /tmp/bench-in
-timeout 1800 hvx run --kernel $K --initrd $INITRD --mem 256M \
-	--append "console=ttyS0 quiet" --console stdio --device echo \
-	</tmp/bench-in >$LOG 2>/tmp/bench-vmbus.err &
-pid=$!
-exec 3>/tmp/bench-in
-if ! wait_for $LOG 'hvx-guest: shell ready' 240; then
+if ! boot_guest --device echo; then
 	echo "# vmbus: the guest did not boot"
-	sed 's/^/# /' $LOG /tmp/bench-vmbus.err | tail -n 20
+	sed 's/^/# /' $LOG $ERR | tail -n 20
 	kill $pid
 	exit 0
 fi

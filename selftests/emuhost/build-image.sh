@@ -51,6 +51,9 @@ for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
 done
 [ -f "$TOP/selftests/emuhost/demo.sh" ] && install -m 755 "$TOP/selftests/emuhost/demo.sh" "$root/tests/"
+# The storage tests check guest disk images from the host side, with
+# Debian's e2fsprogs (busybox has applets of the same names).
+"$TOP/selftests/emuhost/copy-binaries.sh" "$root" usr/lib/hvx-e2fsprogs e2fsck debugfs mke2fs
 for f in "$BUILD"/user/hvx-static; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
 done

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Builds the Linux guests' initramfs: static busybox, linux-init.sh as /init,
 # the pvpanic modules of Debian's kernel (how a guest panic reaches hvx
-# run), hvx's guest drivers and the guest modules of the VM tests (built by
-# `make module`, if they are), uncompressed (the guest kernel need not
-# decompress it).
+# run), ext4 and Debian's mke2fs and e2fsck (for the disk tests), hvx's
+# guest drivers and the guest modules of the VM tests (built by `make
+# module`, if they are), uncompressed (the guest kernel need not decompress
+# it).
 # Usage: build-linux-initrd.sh OUT.cpio
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,8 +18,10 @@ install -m 755 "$here/linux-init.sh" "$root/init"
 KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
 mkdir -p "$root/lib/modules"
-for m in pvpanic pvpanic-pci; do
-	ko=/lib/modules/$KVER/kernel/drivers/misc/pvpanic/$m.ko
+for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-pci \
+	 crypto/crc32c_generic lib/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4; do
+	ko=/lib/modules/$KVER/kernel/$m.ko
+	m=$(basename "$m")
 	if [ -f "$ko" ]; then
 		cp "$ko" "$root/lib/modules/"
 	elif [ -f "$ko.xz" ]; then
@@ -26,6 +29,15 @@ for m in pvpanic pvpanic-pci; do
 	fi
 done
 top=$(cd "$here/../.." && pwd)
+"$top/selftests/emuhost/copy-binaries.sh" "$root" bin mke2fs e2fsck
+ln -s mke2fs "$root/bin/mkfs.ext4"
+mkdir -p "$root/etc"
+[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
+# The guest programs the Makefile built next to the initramfs.
+for c in "$here"/*.c; do
+	prog=$(dirname "$out")/$(basename "$c" .c)
+	[ -x "$prog" ] && cp "$prog" "$root/bin/"
+done
 for ko in "$top"/guest-drivers/*/*.ko "$top"/selftests/guest-modules/*.ko; do
 	[ -f "$ko" ] && cp "$ko" "$root/lib/modules/"
 done

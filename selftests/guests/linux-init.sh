@@ -13,7 +13,7 @@ klog() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in pvpanic pvpanic-pci hvx_vmbus; do
+for m in pvpanic pvpanic-pci hvx_vmbus hvx_blk; do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done
 echo "hvx-guest: init reached, $(cut -d' ' -f1 /proc/uptime) s after boot"
@@ -34,7 +34,9 @@ demo)
 	for cmd in "uname -a" "date -u" "grep -m1 -o -w hypervisor /proc/cpuinfo" \
 		   "cat /proc/interrupts" "free -m" "cat /sys/devices/system/clocksource/clocksource0/current_clocksource" \
 		   "ls /sys/bus/hvx_vmbus/devices" "cat /sys/bus/hvx_vmbus/devices/*/class_id" \
-		   "insmod /lib/modules/hvx_echo_test.ko; sleep 1; cd /sys/bus/hvx_vmbus/devices/hvx-1; echo '1000 1 0 8 1' >run; while grep -q running result; do sleep 1; done; cat result"; do
+		   "insmod /lib/modules/hvx_echo_test.ko; sleep 1; cd /sys/bus/hvx_vmbus/drivers/hvx_echo_test/hvx-*; echo '1000 1 0 8 1' >run; while grep -q running result; do sleep 1; done; cat result" \
+		   "cat /sys/block/hvxda/size /sys/block/hvxda/serial" \
+		   "for m in crc32c_generic crc16 mbcache jbd2 ext4; do insmod /lib/modules/\$m.ko; done; mkfs.ext4 -q /dev/hvxda && mkdir -p /mnt && mount /dev/hvxda /mnt && echo 'written by the guest' >/mnt/hello && df -h /mnt && cat /mnt/hello && umount /mnt"; do
 		echo "guest# $cmd"
 		sh -c "$cmd"
 	done

@@ -31,3 +31,44 @@ wait_for() {
 		i=$((i + 1))
 	done
 }
+
+# A Linux guest's shell driven through its console.
+# boot_guest HVX_RUN_OPTIONS...: boots Debian's kernel and the test
+# initramfs under hvx run (256 MiB), console input on fd 3, console output
+# in $LOG, stderr in $ERR, hvx run's pid in $pid; 0 once the guest's shell
+# is ready.
+boot_guest() {
+	rm -f /tmp/guest-in
+	mkfifo /tmp/guest-in
+	timeout 2400 hvx run --kernel /tests/guests/vmlinux \
+		--initrd /tests/guests/linux-initrd.cpio --mem 256M \
+		--append "console=ttyS0 quiet" --console stdio "$@" \
+		</tmp/guest-in >"$LOG" 2>"$ERR" &
+	pid=$!
+	exec 3>/tmp/guest-in
+	wait_for "$LOG" 'hvx-guest: shell ready' 240
+}
+
+# gcmd SECONDS COMMAND: runs COMMAND in the guest's shell; 0 once it ended
+# in time.  out prints what it wrote.
+seq=0
+gcmd() {
+	seq=$((seq + 1))
+	echo "echo hvx-begin-$seq; $2; echo hvx-end-$seq" >&3
+	wait_for $LOG "^hvx-end-$seq" "$1"
+}
+
+out() {
+	sed -n "/^hvx-begin-$seq/,/^hvx-end-$seq/p" $LOG | sed '1d;$d' | tr -d '\r'
+}
+
+# The emulated host's kernel log lines that mean trouble.
+host_warnings() {
+	dmesg | grep -c -E 'WARNING:|BUG:|Oops|general protection'
+}
+
+# What the guest's kernel log says went wrong (its console must be $LOG).
+guest_warnings() {
+	gcmd 60 "echo warnings \$(dmesg -s 1048576 | grep -c -E 'WARNING: CPU|BUG:|segfault|general protection')"
+	out | grep -q '^warnings 0'
+}

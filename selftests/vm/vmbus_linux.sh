@@ -9,29 +9,12 @@
 # the VM leaves no memory behind.  Prints kselftest-style TAP.
 . /tests/lib/meminfo.sh
 . /tests/lib/tap.sh
-K=/tests/guests/vmlinux
-INITRD=/tests/guests/linux-initrd.cpio
 LOG=/tmp/vmbus.log
 ERR=/tmp/vmbus.err
 BUS=/sys/bus/hvx_vmbus
 ECHO_DRV=$BUS/drivers/hvx_echo_test
 echo "1..17"
 
-host_warnings() {
-	dmesg | grep -c -E 'WARNING:|BUG:|Oops|general protection'
-}
-
-# gcmd SECONDS COMMAND: runs COMMAND in the guest's shell; 0 once it ended
-# in time.  out prints what it wrote.
-seq=0
-gcmd() {
-	seq=$((seq + 1))
-	echo "echo hvx-begin-$seq; $2; echo hvx-end-$seq" >&3
-	wait_for $LOG "^hvx-end-$seq" "$1"
-}
-out() {
-	sed -n "/^hvx-begin-$seq/,/^hvx-end-$seq/p" $LOG | sed '1d;$d' | tr -d '\r'
-}
 # echo_ok RESULT PACKETS: the test driver's result line says all went well.
 echo_ok() {
 	echo "$1" | grep -q "packets=$2 .*mismatches=0 error=0 "
@@ -40,14 +23,7 @@ echo_ok() {
 mem_baseline
 warn0=$(host_warnings)
 
-rm -f /tmp/in
-mkfifo /tmp/in
-timeout 2400 hvx run --kernel $K --initrd $INITRD --mem 256M \
-	--append "console=ttyS0 quiet" --console stdio \
-	--device echo --device echo </tmp/in >$LOG 2>$ERR &
-pid=$!
-exec 3>/tmp/in
-wait_for $LOG 'hvx-guest: shell ready' 240
+boot_guest --device echo --device echo
 ok guest_boots_with_channel_bus $? "$(tail -n 5 $LOG)"
 
 # The guest's helpers: the Nth echo device, and a run that waits for its end.
@@ -135,14 +111,12 @@ gcmd 300 'echo "1000000 1 0 16 6" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; echo 0
 r=$(out)
 echo "$r" | grep -q '^devices 0' && echo_ok "$r" 2000
 ok unbind_bind_bus_with_channels_open $? "$r"
-gcmd 300 'echo "1000000 1 0 16 8" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; rmmod hvx_hostile hvx_echo_test hvx_vmbus; echo modules $(grep -c hvx /proc/modules); insmod /lib/modules/hvx_vmbus.ko; insmod /lib/modules/hvx_echo_test.ko; sleep 2; echorun $(echodev 1) "2000 1 0 16 9"'
+gcmd 300 'echo "1000000 1 0 16 8" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; rmmod hvx_hostile hvx_echo_test hvx_blk hvx_vmbus; echo modules $(grep -c hvx /proc/modules); insmod /lib/modules/hvx_vmbus.ko; insmod /lib/modules/hvx_blk.ko; insmod /lib/modules/hvx_echo_test.ko; sleep 2; echorun $(echodev 1) "2000 1 0 16 9"'
 r=$(out)
 echo "$r" | grep -q '^modules 0' && echo_ok "$r" 2000
 ok rmmod_insmod_bus_with_channels_open $? "$r"
 
-gcmd 60 "echo warnings \$(dmesg -s 1048576 | grep -c -E 'WARNING: CPU|BUG:|segfault|general protection')"
-r=$(out)
-echo "$r" | grep -q '^warnings 0'
+guest_warnings
 ok guest_kernel_without_warnings $? "$(grep -a -A3 -E 'WARNING: CPU|BUG:' $LOG | head -n 20)"
 
 echo 'poweroff -f' >&3

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The storage backend (user/blk.c) against a file in /tmp, through real
+ * rings and io_uring, with this test as the guest: configuration, data in
+ * place in "guest RAM", flush and FUA, discard and write-zeroes, resize,
+ * and every kind of request the backend must refuse.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "uapi/hvx_blk.h"
+#include "vmbus.h"
+
+#define RING_SIZE	(64 * 1024)
+#define RAM_SIZE	(4 << 20)
+#define DISK_SIZE	(8 << 20)
+
+struct req_buf {
+	struct hvx_blk_request r;
+	struct hvx_blk_seg segs[HVX_BLK_MAX_SEGS + 1];
+};
+
+FIXTURE(blk)
+{
+	struct vmbus bus;
+	struct vmbus_channel *ch;
+	struct hvx_ring guest_out, guest_in;
+	void *mem_out, *mem_in;
+	char path[64];
+};
+
+static void attach(struct hvx_ring *a, struct hvx_ring *b, void *mem)
+{
+	hvx_ring_header_init(mem);
+	hvx_ring_attach(a, mem, (char *)mem + 4096, RING_SIZE, true);
+	hvx_ring_attach(b, mem, (char *)mem + 4096, RING_SIZE, false);
+}
+
+static int add_disk(FIXTURE_DATA(blk) *self, const char *options)
+{
+	char spec[128], err[128];
+
+	snprintf(spec, sizeof(spec), "blk,%s%s", self->path, options);
+	self->bus.ndevices = 0;
+	if (vmbus_add(&self->bus, spec, err, sizeof(err)))
+		return -1;
+	self->ch = &self->bus.devices[0];
+	attach(&self->guest_out, &self->ch->from_guest, self->mem_out);
+	attach(&self->ch->to_guest, &self->guest_in, self->mem_in);
+	self->ch->open = true;
+	return 0;
+}
+
+FIXTURE_SETUP(blk)
+{
+	int fd;
+
+	memset(&self->bus, 0, sizeof(self->bus));
+	self->bus.ram = aligned_alloc(4096, RAM_SIZE);
+	self->bus.ram_size = RAM_SIZE;
+	self->mem_out = aligned_alloc(4096, 4096 + RING_SIZE);
+	self->mem_in = aligned_alloc(4096, 4096 + RING_SIZE);
+	ASSERT_NE(NULL, self->bus.ram);
+	strcpy(self->path, "/tmp/hvx-blk-test-XXXXXX");
+	fd = mkstemp(self->path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, DISK_SIZE));
+	close(fd);
+	ASSERT_EQ(0, add_disk(self, ""));
+}
+
+FIXTURE_TEARDOWN(blk)
+{
+	vmbus_destroy(&self->bus);
+	unlink(self->path);
+	free(self->bus.ram);
+	free(self->mem_out);
+	free(self->mem_in);
+}
+
+/* The backend's turn: serves until the guest has an answer (5 s at most). */
+static void host_run(FIXTURE_DATA(blk) *self)
+{
+	struct vmbus_channel *ch = self->ch;
+	struct pollfd pfd = { .fd = ch->cls->poll_fd(ch), .events = POLLIN };
+	struct hvx_packet_desc desc;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		ch->cls->serve(ch);
+		if (hvx_ring_peek(&self->guest_in, &desc) == 0)
+			return;
+		poll(&pfd, 1, 10);
+	}
+}
+
+static int send_req(FIXTURE_DATA(blk) *self, uint64_t id, struct req_buf *b)
+{
+	bool signal;
+
+	return hvx_ring_write_one(&self->guest_out, HVX_PACKET_REQUEST, id, b,
+				  sizeof(b->r) + b->r.nsegs * sizeof(b->segs[0]), &signal);
+}
+
+/* The status of the completion of @id (the next packet), or 1000 if none. */
+static int32_t status_of(FIXTURE_DATA(blk) *self, uint64_t id)
+{
+	struct hvx_blk_config c;
+	struct hvx_packet_desc desc;
+	bool signal;
+	int64_t len = hvx_ring_read(&self->guest_in, &desc, &c, sizeof(c), &signal);
+
+	if (len < (int64_t)sizeof(int32_t) || desc.type != HVX_PACKET_COMPLETION ||
+	    desc.trans_id != id)
+		return 1000;
+	return c.status;
+}
+
+static int32_t one(FIXTURE_DATA(blk) *self, uint16_t op, uint64_t sector, uint64_t n,
+		   uint64_t gpa, uint16_t flags)
+{
+	struct req_buf b = { .r = { .op = op, .flags = flags, .sector = sector,
+				    .nr_sectors = n } };
+
+	if (op == HVX_BLK_OP_READ || op == HVX_BLK_OP_WRITE) {
+		b.r.nsegs = 1;
+		b.segs[0].gpa = gpa;
+		b.segs[0].len = n * 512;
+	}
+	if (send_req(self, 7, &b))
+		return 2000;
+	host_run(self);
+	return status_of(self, 7);
+}
+
+TEST_F(blk, config)
+{
+	struct req_buf b = { .r = { .op = HVX_BLK_OP_GET_CONFIG } };
+	struct hvx_packet_desc desc;
+	struct hvx_blk_config c;
+	bool signal;
+
+	ASSERT_EQ(0, send_req(self, 1, &b));
+	host_run(self);
+	ASSERT_EQ(sizeof(c), hvx_ring_read(&self->guest_in, &desc, &c, sizeof(c), &signal));
+	EXPECT_EQ(HVX_PACKET_COMPLETION, desc.type);
+	EXPECT_EQ(1, desc.trans_id);
+	EXPECT_EQ(0, c.status);
+	EXPECT_EQ(DISK_SIZE / 512, c.capacity);
+	EXPECT_EQ(512, c.logical_block_size);
+	EXPECT_EQ(0, c.flags & HVX_BLK_F_RO);
+	EXPECT_EQ(0, strcmp(c.serial, "hvx-disk-0"));
+}
+
+TEST_F(blk, write_and_read_in_place)
+{
+	uint8_t *ram = self->bus.ram;
+	struct req_buf b = { .r = { .op = HVX_BLK_OP_WRITE, .nsegs = 2, .sector = 100,
+				    .nr_sectors = 24 } };
+	uint8_t file[24 * 512];
+	int fd, i;
+
+	for (i = 0; i < 8192; i++)
+		ram[0x10000 + i] = i * 7;
+	for (i = 0; i < 4096; i++)
+		ram[0x30000 + i] = i * 13;
+	/* Two pieces of guest memory, in disk order. */
+	b.segs[0] = (struct hvx_blk_seg){ .gpa = 0x10000, .len = 8192 };
+	b.segs[1] = (struct hvx_blk_seg){ .gpa = 0x30000, .len = 4096 };
+	ASSERT_EQ(0, send_req(self, 3, &b));
+	host_run(self);
+	ASSERT_EQ(0, status_of(self, 3));
+	fd = open(self->path, O_RDONLY);
+	ASSERT_EQ(sizeof(file), pread(fd, file, sizeof(file), 100 * 512));
+	close(fd);
+	EXPECT_EQ(0, memcmp(file, ram + 0x10000, 8192));
+	EXPECT_EQ(0, memcmp(file + 8192, ram + 0x30000, 4096));
+
+	/* Read it back elsewhere in guest memory, with FUA-less flush after. */
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 100, 24, 0x50000, 0));
+	EXPECT_EQ(0, memcmp(ram + 0x50000, file, sizeof(file)));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_FLUSH, 0, 0, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE, 0, 8, 0x50000, HVX_BLK_REQ_FUA));
+}
+
+TEST_F(blk, refuses_what_it_must)
+{
+	struct req_buf b = { .r = { .op = HVX_BLK_OP_READ, .nsegs = 1, .nr_sectors = 8 } };
+
+	/* Outside guest RAM, across its end, or wrapping round. */
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_READ, 0, 8, RAM_SIZE, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_READ, 0, 8, RAM_SIZE - 2048, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_WRITE, 0, 8, -4096ULL, 0));
+	/* Outside the disk, or wrapping round. */
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_READ, DISK_SIZE / 512 - 4, 8, 0, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_DISCARD, 8, -1ULL, 0, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 0, 0, 0));
+	/* Unknown operation, flags on the wrong one, unaligned memory. */
+	EXPECT_EQ(-EOPNOTSUPP, one(self, 99, 0, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_READ, 0, 8, 0, HVX_BLK_REQ_FUA));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_READ, 0, 8, 100, 0));
+
+	/* Segments that do not add up, too many, reserved bits. */
+	b.segs[0] = (struct hvx_blk_seg){ .gpa = 0, .len = 2048 };
+	ASSERT_EQ(0, send_req(self, 9, &b));
+	host_run(self);
+	EXPECT_EQ(-EINVAL, status_of(self, 9));
+	b.r.nsegs = HVX_BLK_MAX_SEGS + 1;
+	ASSERT_EQ(0, send_req(self, 10, &b));
+	host_run(self);
+	EXPECT_EQ(-EINVAL, status_of(self, 10));
+	b.r.nsegs = 1;
+	b.segs[0] = (struct hvx_blk_seg){ .gpa = 0, .len = 4096, .reserved = 1 };
+	ASSERT_EQ(0, send_req(self, 11, &b));
+	host_run(self);
+	EXPECT_EQ(-EINVAL, status_of(self, 11));
+	/* The disk still works. */
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 0, 8, 0, 0));
+}
+
+TEST_F(blk, read_only_disk)
+{
+	vmbus_destroy(&self->bus);
+	ASSERT_EQ(0, add_disk(self, ",ro,serial=S1"));
+	EXPECT_EQ(-EROFS, one(self, HVX_BLK_OP_WRITE, 0, 8, 0, 0));
+	EXPECT_EQ(-EROFS, one(self, HVX_BLK_OP_DISCARD, 0, 8, 0, 0));
+	EXPECT_EQ(-EROFS, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 8, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 0, 8, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_FLUSH, 0, 0, 0, 0));
+}
+
+TEST_F(blk, discard_punches_and_zeroes_read_zero)
+{
+	uint8_t *ram = self->bus.ram;
+	struct stat before, after;
+	int i;
+
+	memset(ram, 0xab, 1 << 20);
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE, 0, 2048, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_FLUSH, 0, 0, 0, 0));
+	ASSERT_EQ(0, stat(self->path, &before));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_DISCARD, 0, 1024, 0, 0));
+	ASSERT_EQ(0, stat(self->path, &after));
+	TH_LOG("allocated blocks %lld -> %lld", (long long)before.st_blocks,
+	       (long long)after.st_blocks);
+	EXPECT_LE(after.st_blocks + 512 * 1024 / 512 / 2, before.st_blocks);
+
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE_ZEROES, 1024, 8, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 1024, 16, 0x100000, 0));
+	for (i = 0; i < 4096; i++)
+		if (ram[0x100000 + i])
+			break;
+	EXPECT_EQ(4096, i);
+	EXPECT_EQ(0xab, ram[0x100000 + 4096]);
+}
+
+/* tmpfs punches holes but cannot zero a range: write-zeroes falls back. */
+TEST_F(blk, write_zeroes_on_tmpfs)
+{
+	uint8_t *ram = self->bus.ram;
+	int fd, i;
+
+	vmbus_destroy(&self->bus);
+	unlink(self->path);
+	strcpy(self->path, "/dev/shm/hvx-blk-test-XXXXXX");
+	fd = mkstemp(self->path);
+	if (fd < 0)
+		SKIP(return, "no /dev/shm");
+	ASSERT_EQ(0, ftruncate(fd, DISK_SIZE));
+	close(fd);
+	ASSERT_EQ(0, add_disk(self, ""));
+	memset(ram, 0xcd, 8192);
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE, 0, 16, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 8, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 8, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 0, 16, 0x10000, 0));
+	for (i = 0; i < 4096; i++)
+		if (ram[0x10000 + i])
+			break;
+	EXPECT_EQ(4096, i);
+	EXPECT_EQ(0xcd, ram[0x10000 + 4096]);
+}
+
+TEST_F(blk, resize_reaches_the_guest)
+{
+	struct hvx_packet_desc desc;
+	struct hvx_blk_event ev;
+	bool signal;
+
+	ASSERT_EQ(0, truncate(self->path, 2 * DISK_SIZE));
+	self->ch->cls->tick(self->ch);
+	host_run(self);
+	ASSERT_EQ(sizeof(ev), hvx_ring_read(&self->guest_in, &desc, &ev, sizeof(ev), &signal));
+	EXPECT_EQ(HVX_PACKET_DATA, desc.type);
+	EXPECT_EQ(HVX_BLK_EVENT_CONFIG_CHANGED, ev.type);
+	/* The new end of the disk is reachable. */
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 2 * DISK_SIZE / 512 - 8, 8, 0, 0));
+}
+
+/* Random requests: each is answered with a status, nothing breaks. */
+TEST_F(blk, garbage_requests_get_answers)
+{
+	uint8_t junk[600];
+	unsigned int i, j, answered = 0;
+	struct hvx_packet_desc desc;
+	uint8_t reply[64];
+	bool signal;
+
+	srand(3);
+	for (i = 0; i < 2000; i++) {
+		for (j = 0; j < sizeof(junk); j++)
+			junk[j] = rand();
+		/* Mostly small operation numbers, to reach past the first check. */
+		junk[0] %= 8;
+		junk[1] = 0;
+		junk[4] %= 4;
+		junk[5] = 0;
+		ASSERT_EQ(0, hvx_ring_write_one(&self->guest_out, HVX_PACKET_REQUEST, i, junk,
+						rand() % sizeof(junk), &signal));
+		host_run(self);
+		while (hvx_ring_read(&self->guest_in, &desc, reply, sizeof(reply), &signal) >= 0)
+			answered++;
+	}
+	EXPECT_EQ(2000, answered);
+}
+
+TEST_HARNESS_MAIN
