@@ -38,9 +38,11 @@ run() {	# run NAME "COUNT MIN MAX WINDOW SEED"
 		      else
 			printf "# vmbus %s: failed\n", name }'
 }
-run rtt "20000 64 64 1 1"
-run 4k "20000 4096 4096 64 2"
-run 32k "4000 32768 32768 64 3"
+# Seed 0: a fixed payload, only its ends checked (the channel, not the
+# driver's generator, is measured).
+run rtt "20000 64 64 1 0"
+run 4k "20000 4096 4096 64 0"
+run 32k "4000 32768 32768 64 0"
 echo 'poweroff -f' >&3
 wait $pid
 exec 3>&-

@@ -67,7 +67,23 @@ host_warnings() {
 	dmesg | grep -c -E 'WARNING:|BUG:|Oops|general protection'
 }
 
-# What the guest's kernel log says went wrong (its console must be $LOG).
+# guest_poweroff: powers the guest off and waits for hvx run, whose exit
+# status lands in $rc; shows the console and stderr as TAP comments.
+guest_poweroff() {
+	echo 'poweroff -f' >&3
+	wait $pid
+	rc=$?
+	exec 3>&-
+	show $LOG
+	sed 's/^/# stderr: /' $ERR
+}
+
+# guest_warnings: 0 if the guest's kernel log shows no WARN, BUG, segfault
+# or general protection fault; warning_lines shows them from the console.
+warning_lines() {
+	grep -a -A3 -E 'WARNING: CPU|BUG:' $LOG | head -n 20
+}
+
 guest_warnings() {
 	gcmd 60 "echo warnings \$(dmesg -s 1048576 | grep -c -E 'WARNING: CPU|BUG:|segfault|general protection')"
 	out | grep -q '^warnings 0'

@@ -89,13 +89,8 @@ r2=$(out)
 [ "$early" = 0 ] && [ "$r" = 0 ] && [ "$r2" = 4 ]
 ok unplug_during_io_fails_requests_and_replug $? "writes stopped before the unplug: $early (0: no), stopped after it: $r (0: yes), disks after replug: $r2"
 guest_warnings
-ok guest_kernel_without_warnings $? "$(grep -a -A3 -E 'WARNING: CPU|BUG:' $LOG | head -n 20)"
-echo 'poweroff -f' >&3
-wait $pid
-rc=$?
-exec 3>&-
-show $LOG
-sed 's/^/# stderr: /' $ERR
+ok guest_kernel_without_warnings $? "$(warning_lines)"
+guest_poweroff
 [ "$rc" = 0 ]
 ok poweroff_status_0 $? "status $rc"
 

@@ -117,14 +117,9 @@ echo "$r" | grep -q '^modules 0' && echo_ok "$r" 2000
 ok rmmod_insmod_bus_with_channels_open $? "$r"
 
 guest_warnings
-ok guest_kernel_without_warnings $? "$(grep -a -A3 -E 'WARNING: CPU|BUG:' $LOG | head -n 20)"
+ok guest_kernel_without_warnings $? "$(warning_lines)"
 
-echo 'poweroff -f' >&3
-wait $pid
-rc=$?
-exec 3>&-
-show $LOG
-sed 's/^/# stderr: /' $ERR
+guest_poweroff
 [ "$rc" = 0 ] && [ "$(host_warnings)" = "$warn0" ]
 ok poweroff_and_host_without_warnings $? "status $rc, host warnings $warn0 -> $(host_warnings)"
 
