@@ -155,6 +155,58 @@ out:
 }
 
 /*
+ * Drops the VMM's anonymous pages in [@hva, @hva + @size) of @mm, as
+ * MADV_DONTNEED does.  Called with mem->lock held: an EPT fault cannot pin
+ * a page there meanwhile.
+ */
+static int hvx_mem_zap(struct mm_struct *mm, unsigned long hva, unsigned long size)
+{
+	unsigned long end = hva + size, len;
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mmap_read_lock(mm);
+	while (hva < end) {
+		vma = vma_lookup(mm, hva);
+		if (!vma || !vma_is_anonymous(vma) || (vma->vm_flags & (VM_SHARED | VM_LOCKED))) {
+			err = -EFAULT;
+			break;
+		}
+		len = min(end, vma->vm_end) - hva;
+		zap_page_range(vma, hva, len);
+		hva += len;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size)
+{
+	struct hvx_mem_slot *slot;
+	int err = -EINVAL;
+
+	if (!size || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(size) || gpa + size < gpa)
+		return -EINVAL;
+	if (current->mm != mem->mm)
+		return -EFAULT;
+
+	mutex_lock(&mem->lock);
+	slot = hvx_mem_find(mem, gpa);
+	if (!slot || (slot->flags & HVX_MEM_READONLY) || gpa + size - slot->gpa > slot->size)
+		goto out;
+	/*
+	 * Unpinned first, so that the zap frees the pages.  A 2 MiB leaf that
+	 * the range only partly covers goes whole: the rest faults back in.
+	 */
+	if (hvx_pt_unmap(&mem->ept, gpa, size, hvx_mem_unpin, mem))
+		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+	err = hvx_mem_zap(mem->mm, slot->hva + (gpa - slot->gpa), size);
+out:
+	mutex_unlock(&mem->lock);
+	return err;
+}
+
+/*
  * Maps the 2 MiB block around @gpa with one EPT leaf if it can: the slot
  * holds the whole block at the same 2 MiB alignment in the VMM, nothing in
  * the block is mapped yet, and the VMM's memory there is one physically

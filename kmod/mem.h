@@ -46,6 +46,9 @@ void hvx_mem_destroy(struct hvx_mem *mem);
 int hvx_mem_set_region(struct hvx_mem *mem,
 		       const struct hvx_user_memory_region *region);
 
+/* HVX_DISCARD_MEMORY (uapi/hvx.h); 0 or -errno. */
+int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size);
+
 /* The EPT pointer to write into the VMCS (WB, 4-level walk). */
 u64 hvx_mem_eptp(struct hvx_mem *mem);
 

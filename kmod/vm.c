@@ -38,6 +38,7 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct hvx_vm *vm = file->private_data;
 	struct hvx_user_memory_region region;
 	void __user *uarg = (void __user *)arg;
+	struct hvx_memory_range range;
 	struct hvx_irq_level irq;
 	struct hvx_msi msi;
 
@@ -62,6 +63,10 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&msi, uarg, sizeof(msi)))
 			return -EFAULT;
 		return hvx_vmbus_set_msi(vm, &msi);
+	case HVX_DISCARD_MEMORY:
+		if (copy_from_user(&range, uarg, sizeof(range)))
+			return -EFAULT;
+		return hvx_mem_discard(&vm->mem, range.gpa, range.size);
 	default:
 		return -ENOTTY;
 	}

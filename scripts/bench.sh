@@ -2,7 +2,8 @@
 # make bench: runs selftests/bench/native/* on this machine, then
 # selftests/bench/* in one boot of the emulated VT-x host, where kvm_intel
 # runs beside hvx.ko, and prints one line per figure:
-#   bench NAME hvx=N kvm=N ratio=R    (or memcpy=N for the ring)
+#   bench NAME hvx=N kvm=N ratio=R    (or memcpy=N for the ring; the
+#   network figures add kvm_vhost=N, QEMU with vhost-net)
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}

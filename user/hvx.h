@@ -32,6 +32,8 @@ enum {
 
 int run__run(int argc, char **argv);
 void run__help(void);
+int balloon__run(int argc, char **argv);
+void balloon__help(void);
 int version__run(int argc, char **argv);
 void version__help(void);
 

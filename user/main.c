@@ -7,6 +7,7 @@
 
 static const struct hvx_cmd commands[] = {
 	{ "run", "boot a Linux kernel directly in a new VM", run__run, run__help },
+	{ "balloon", "show or set a running VM's balloon", balloon__run, balloon__help },
 	{ "version", "print the tool's version and the module's ABI version",
 	  version__run, version__help },
 };

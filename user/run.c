@@ -26,6 +26,7 @@
 #include "rtc.h"
 #include "run_stats.h"
 #include "uart.h"
+#include "control.h"
 #include "vmbus.h"
 #include "vmm.h"
 
@@ -50,7 +51,8 @@ void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
 	       "               [--console stdio|file:PATH] [--stats-at TEXT]\n"
-	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n\n"
+	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n"
+	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
 	       "note, or a bzImage through the 64-bit boot protocol.  The guest has one\n"
 	       "CPU with a local APIC, an I/O APIC (MP table, no ACPI), no PIC or PIT,\n"
@@ -73,14 +75,31 @@ void run__help(void)
 	       "                  (exits to the end if TEXT never showed)\n"
 	       "  --device CLASS  offer a device of CLASS on the channel bus (repeat for\n"
 	       "                  more, up to 8): echo (every packet comes back as\n"
-	       "                  sent; for tests and benchmarks).  SIGUSR2 hot-unplugs\n"
-	       "                  every device (the guest sees them rescinded), the next\n"
+	       "                  sent; for tests and benchmarks), timesync (the host's\n"
+	       "                  time for the guest's hvx_timesync.ko: a PTP clock, and\n"
+	       "                  the guest's clock stepped when it is far off, as after\n"
+	       "                  SIGSTOP and SIGCONT), balloon (hvx_balloon.ko gives\n"
+	       "                  memory back when 'hvx balloon PID SIZE' asks, and free\n"
+	       "                  memory as it frees it).  SIGUSR2 hot-unplugs every\n"
+	       "                  device (the guest sees them rescinded), the next\n"
 	       "                  SIGUSR2 plugs them in again\n"
 	       "  --disk PATH[,ro][,serial=S]\n"
 	       "                  a disk on the channel bus (hvx_blk.ko in the guest:\n"
 	       "                  /dev/hvxda, hvxdb...) backed by the regular file or\n"
 	       "                  block device PATH, read-only with ro; the guest sees a\n"
-	       "                  resize of PATH within a second\n\n"
+	       "                  resize of PATH within a second\n"
+	       "  --net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]\n"
+	       "                  a network interface on the channel bus (hvx_net.ko in\n"
+	       "                  the guest: eth0, eth1...) whose frames go to the host's\n"
+	       "                  TAP interface NAME (tap= alone: hvx0, hvx1...), created\n"
+	       "                  unless a persistent one exists (needs CAP_NET_ADMIN),\n"
+	       "                  MTU N (default 1500, up to 9000; also the guest's), in\n"
+	       "                  bridge BR (which must exist) and brought up.  MAC\n"
+	       "                  defaults to a random 02:48:56:xx:xx:xx.  The guest sees\n"
+	       "                  the TAP's link go down and up; offload=off keeps the\n"
+	       "                  guest from sending checksum or segmentation offload\n"
+	       "                  frames.  SIGCONT (after SIGSTOP, as after a pause)\n"
+	       "                  makes the guest announce its addresses\n\n"
 	       "exit status:\n"
 	       "  0  the guest powered off (halted with interrupts disabled, which is how\n"
 	       "     Linux ends 'poweroff' without ACPI)\n"
@@ -129,6 +148,7 @@ struct machine {
 	atomic_int stop_status;
 	struct run_stats stats;		/* touched by the vCPU thread only */
 	struct vmbus vmbus;
+	struct control control;
 };
 
 /* The UART's transmitter; called on the vCPU thread. */
@@ -155,8 +175,11 @@ static void hotplug_handler(int sig)
 {
 	struct vmbus *bus = hotplug_bus;
 
-	(void)sig;
-	if (bus)
+	if (!bus)
+		return;
+	if (sig == SIGCONT)
+		vmbus_resume(bus);
+	else
 		vmbus_hotplug(bus);
 }
 
@@ -534,7 +557,7 @@ static time_t host_time(void)
 static int machine_run(struct machine *m, bool interactive)
 {
 	struct sigaction kick = { .sa_handler = kick_handler }, old_kick;
-	struct sigaction plug = { .sa_handler = hotplug_handler }, old_plug;
+	struct sigaction plug = { .sa_handler = hotplug_handler }, old_plug, old_cont;
 	int status, err;
 
 	pthread_mutex_init(&m->lock, NULL);
@@ -552,6 +575,7 @@ static int machine_run(struct machine *m, bool interactive)
 	sigemptyset(&plug.sa_mask);
 	plug.sa_flags = SA_RESTART;
 	sigaction(SIGUSR2, &plug, &old_plug);
+	sigaction(SIGCONT, &plug, &old_cont);
 
 	err = vmbus_start(&m->vmbus, m->vmm.vm_fd, m->vmm.ram, m->vmm.ram_size);
 	if (err) {
@@ -561,6 +585,10 @@ static int machine_run(struct machine *m, bool interactive)
 		goto out;
 	}
 	hotplug_bus = &m->vmbus;
+	err = control_start(&m->control, &m->vmbus);
+	if (err)
+		fprintf(stderr, "hvx run: no control socket (hvx balloon cannot reach this VM): %s\n",
+			strerror(-err));
 	err = interactive ? console_start_input(m) : 0;
 	if (err) {
 		fprintf(stderr, "hvx run: cannot read the console input: %s\n", strerror(-err));
@@ -570,6 +598,7 @@ static int machine_run(struct machine *m, bool interactive)
 		console_stop_input(m);
 	}
 	hotplug_bus = NULL;
+	control_stop(&m->control);
 	vmbus_stop(&m->vmbus);
 out:
 	if (run_stats_wanted(&m->stats)) {
@@ -579,6 +608,7 @@ out:
 	}
 
 	/* The reader is gone: no kick can come any more. */
+	sigaction(SIGCONT, &old_cont, NULL);
 	sigaction(SIGUSR2, &old_plug, NULL);
 	sigaction(SIGUSR1, &old_kick, NULL);
 	kicked_run = NULL;
@@ -599,6 +629,7 @@ int run__run(int argc, char **argv)
 		{ "stats-at", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "net", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel_path = NULL, *initrd_path = NULL, *cmdline = "";
@@ -631,6 +662,13 @@ int run__run(int argc, char **argv)
 			snprintf(spec, sizeof(spec), "blk,%s", optarg);
 			if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
 				fprintf(stderr, "hvx run: --disk %s: %s\n", optarg, err);
+				goto out_files;
+			}
+			break;
+		case 'n':
+			snprintf(spec, sizeof(spec), "net,%s", optarg);
+			if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
+				fprintf(stderr, "hvx run: --net %s: %s\n", optarg, err);
 				goto out_files;
 			}
 			break;

@@ -23,6 +23,9 @@
 static const struct vmbus_class *const classes[] = {
 	&vmbus_echo_class,
 	&vmbus_blk_class,
+	&vmbus_net_class,
+	&vmbus_timesync_class,
+	&vmbus_balloon_class,
 };
 
 #define NR_CLASSES	(sizeof(classes) / sizeof(classes[0]))
@@ -43,7 +46,7 @@ int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen)
 		if (strlen(classes[i]->name) == namelen && !strncmp(classes[i]->name, spec, namelen))
 			break;
 	if (i == NR_CLASSES) {
-		snprintf(err, errlen, "no device class '%.*s' (echo, blk)", (int)namelen, spec);
+		snprintf(err, errlen, "no device class '%.*s' (echo, blk, net, timesync, balloon)", (int)namelen, spec);
 		return -ENOENT;
 	}
 	ch = &bus->devices[bus->ndevices];
@@ -224,6 +227,21 @@ static int class_fd(struct vmbus_channel *ch)
 	return ch->fd >= 0 && ch->open && ch->cls->poll_fd ? ch->cls->poll_fd(ch) : -1;
 }
 
+/* Runs a class hook that wants the rings served after it. */
+static void channel_notify(struct vmbus_channel *ch, void (*hook)(struct vmbus_channel *ch))
+{
+	int err;
+
+	if (!hook)
+		return;
+	hook(ch);
+	if (ch->fd < 0 || !ch->open)
+		return;
+	err = channel_serve(ch);
+	if (err)
+		channel_failed(ch, err);
+}
+
 static void *vmbus_thread(void *arg)
 {
 	struct pollfd fds[2 * VMBUS_MAX_DEVICES + 1];
@@ -244,13 +262,18 @@ static void *vmbus_thread(void *arg)
 		if (time(NULL) != last_tick) {
 			last_tick = time(NULL);
 			for (i = 0; i < bus->ndevices; i++)
-				if (bus->devices[i].cls->tick)
-					bus->devices[i].cls->tick(&bus->devices[i]);
+				channel_notify(&bus->devices[i], bus->devices[i].cls->tick);
+			continue;	/* the fds may have changed */
 		}
 		if (fds[0].revents) {
-			if (read(bus->wake[0], &cmd, 1) == 1 && cmd == 'q')
+			if (read(bus->wake[0], &cmd, 1) != 1)
+				continue;
+			if (cmd == 'q')
 				return NULL;
-			hotplug(bus);
+			if (cmd == 't')
+				hotplug(bus);
+			for (i = 0; cmd == 'c' && i < bus->ndevices; i++)
+				channel_notify(&bus->devices[i], bus->devices[i].cls->resume);
 			continue;
 		}
 		for (i = 0; i < bus->ndevices; i++) {
@@ -328,14 +351,52 @@ void vmbus_destroy(struct vmbus *bus)
 	bus->ndevices = 0;
 }
 
-void vmbus_hotplug(struct vmbus *bus)
+static void vmbus_wake(struct vmbus *bus, char cmd)
 {
 	int saved = errno;
 	ssize_t ignored;
 
-	/* A full pipe means toggles already wait: nothing is lost. */
+	/* A full pipe means commands already wait: the thread is behind. */
 	if (bus->running)
-		ignored = write(bus->wake[1], "t", 1);
+		ignored = write(bus->wake[1], &cmd, 1);
 	(void)ignored;
 	errno = saved;
+}
+
+void vmbus_hotplug(struct vmbus *bus)
+{
+	vmbus_wake(bus, 't');
+}
+
+void vmbus_resume(struct vmbus *bus)
+{
+	vmbus_wake(bus, 'c');
+}
+
+int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint64_t trans_id, const void *payload,
+	       uint32_t len)
+{
+	bool signal;
+	int err;
+
+	err = hvx_ring_write_one(&ch->to_guest, type, trans_id, payload, len, &signal);
+	ch->signal_guest |= signal;
+	return err;
+}
+
+int vmbus_control(struct vmbus *bus, const char *line, FILE *out)
+{
+	size_t namelen = strcspn(line, " ");
+	const char *args = line + namelen + (line[namelen] == ' ');
+	unsigned int i;
+
+	for (i = 0; i < bus->ndevices; i++) {
+		const struct vmbus_class *cls = bus->devices[i].cls;
+
+		if (cls->control && strlen(cls->name) == namelen &&
+		    !strncmp(cls->name, line, namelen))
+			return cls->control(&bus->devices[i], args, out);
+	}
+	fprintf(out, "error: this VM has no %.*s device\n", (int)namelen, line);
+	return -ENODEV;
 }

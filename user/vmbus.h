@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmbus/ring.h"
 
@@ -40,8 +41,20 @@ struct vmbus_class {
 	int (*serve)(struct vmbus_channel *ch);
 	/* An fd of the class's own that the thread polls too, or -1. */
 	int (*poll_fd)(struct vmbus_channel *ch);
-	/* Called about once a second. */
+	/* Called about once a second; serve follows if the channel is open. */
 	void (*tick)(struct vmbus_channel *ch);
+	/*
+	 * The tool was stopped and continued (SIGCONT), as after a pause:
+	 * time moved and the network may have forgotten us.  serve follows
+	 * if the channel is open.
+	 */
+	void (*resume)(struct vmbus_channel *ch);
+	/*
+	 * A command for the class from `hvx CLASS VM ARGS` (control.c), on
+	 * the control thread, not the channel thread: the class locks what
+	 * the two share.  Writes its answer to @out; 0 or -errno.
+	 */
+	int (*control)(struct vmbus_channel *ch, const char *args, FILE *out);
 };
 
 struct vmbus;
@@ -69,7 +82,7 @@ struct vmbus {
 	struct vmbus_channel devices[VMBUS_MAX_DEVICES];
 	unsigned int ndevices;
 	bool offered;
-	int wake[2];			/* the thread's pipe: 't' hot-plug, 'q' quit */
+	int wake[2];			/* the thread's pipe: 't' hot-plug, 'c' resumed, 'q' quit */
 	pthread_t thread;
 	bool running;
 };
@@ -90,8 +103,24 @@ void vmbus_destroy(struct vmbus *bus);
  * does it.  Async-signal-safe.
  */
 void vmbus_hotplug(struct vmbus *bus);
+/* Tells every device that the VM was paused and runs again.  Async-signal-safe. */
+void vmbus_resume(struct vmbus *bus);
+/*
+ * For a class: writes one packet to the guest and notes whether the guest
+ * needs a signal.  0, or hvx_ring_write()'s -EAGAIN, -EMSGSIZE, -EPIPE.
+ */
+int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint64_t trans_id, const void *payload,
+	       uint32_t len);
+/*
+ * "CLASS ARGS" from the control socket: the first device of CLASS that
+ * takes commands answers on @out.  0 or -errno.
+ */
+int vmbus_control(struct vmbus *bus, const char *line, FILE *out);
 
 extern const struct vmbus_class vmbus_echo_class;
 extern const struct vmbus_class vmbus_blk_class;
+extern const struct vmbus_class vmbus_net_class;
+extern const struct vmbus_class vmbus_timesync_class;
+extern const struct vmbus_class vmbus_balloon_class;
 
 #endif

@@ -184,6 +184,26 @@ struct hvx_msi {
 };
 #define HVX_SET_VMBUS_MSI	_IOW(HVXIO, 0x14, struct hvx_msi)
 
+/**
+ * struct hvx_memory_range - guest physical memory
+ * @gpa: page aligned
+ * @size: bytes, page aligned, not 0
+ *
+ * HVX_DISCARD_MEMORY frees the VMM's memory behind the range (a balloon's
+ * pages, free pages the guest reported): the EPT stops mapping it and the
+ * VMM's anonymous pages there are dropped, as MADV_DONTNEED would, in one
+ * step under the lock that EPT faults take, so the guest cannot fault a
+ * page back in between.  The guest may touch the range again: it reads
+ * zeroes.  Errors: EINVAL for alignment, a size of 0, or a range that is
+ * not within one writable memory slot; EFAULT when the VMM's memory there
+ * is not plain anonymous memory (shared, locked, hugetlbfs or unmapped).
+ */
+struct hvx_memory_range {
+	__u64 gpa;
+	__u64 size;
+};
+#define HVX_DISCARD_MEMORY	_IOW(HVXIO, 0x15, struct hvx_memory_range)
+
 enum hvx_channel_event_type {
 	/* The guest opened the channel: mmap() the rings now. */
 	HVX_CHANNEL_EVENT_OPEN		= 1,

@@ -24,9 +24,15 @@ cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$TOP/selftests/emuhost/init.sh" "$root/init"
 cp "$TOP/selftests/ktap-to-results.awk" "$root/tests/"
 
-# Modules: hvx.ko and the KVM peer (kvm_intel needs kvm and irqbypass).
+# Modules: hvx.ko, the KVM peer (kvm_intel needs kvm and irqbypass), and
+# TAP and bridge for the network tests; with QEMU, vhost-net (it needs tap,
+# macvtap's library, beside tun) for QEMU's in-kernel network backend.
 [ -f "$TOP/kmod/hvx.ko" ] && cp "$TOP/kmod/hvx.ko" "$root/lib/hvx/"
-for m in arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko; do
+mods="arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko
+      drivers/net/tun.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko"
+[ "${HVX_EMUHOST_QEMU:-0}" = 1 ] && mods="$mods drivers/net/tap.ko
+	drivers/vhost/vhost_iotlb.ko drivers/vhost/vhost.ko drivers/vhost/vhost_net.ko"
+for m in $mods; do
 	if [ -f "$moddir/$m" ]; then
 		cp "$moddir/$m" "$root/lib/hvx/"
 	elif [ -f "$moddir/$m.xz" ]; then
@@ -54,6 +60,21 @@ done
 # The storage tests check guest disk images from the host side, with
 # Debian's e2fsprogs (busybox has applets of the same names).
 "$TOP/selftests/emuhost/copy-binaries.sh" "$root" usr/lib/hvx-e2fsprogs e2fsck debugfs mke2fs
+# QEMU, the network benchmark's KVM peer (HVX_EMUHOST_QEMU=1, set by
+# run.sh in bench mode only: with its libraries it adds about 46 MB to the
+# initramfs, which the emulated kernel unpacks in about 1.7 s of emulated
+# time).  Its microvm machine needs only its firmware, qboot as
+# bios-microvm.bin, and pvh.bin, the option ROM QEMU loads for a kernel
+# with a PVH entry.
+if [ "${HVX_EMUHOST_QEMU:-0}" = 1 ]; then
+	"$TOP/selftests/emuhost/copy-binaries.sh" "$root" usr/bin qemu-system-x86_64
+	mkdir -p "$root/usr/share/qemu"
+	for f in bios-microvm.bin pvh.bin; do
+		cp -L "/usr/share/qemu/$f" "$root/usr/share/qemu/"
+	done
+fi
+# The network tests' and benchmarks' TCP program runs on both ends.
+[ -x "$BUILD/selftests/guests/netbench" ] && install -m 755 "$BUILD/selftests/guests/netbench" "$root/bin/"
 for f in "$BUILD"/user/hvx-static; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
 done

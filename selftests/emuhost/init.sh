@@ -54,8 +54,9 @@ run_one() {
 
 echo "HVX-BOOTED: $(now)"
 grep -q ' vmx' /proc/cpuinfo || echo "HVX-OUT: no vmx in /proc/cpuinfo"
-# The KVM peer and hvx.ko, both loaded: VMX goes to whichever has VMs.
-for m in irqbypass kvm kvm-intel hvx; do
+# The KVM peer and hvx.ko, both loaded: VMX goes to whichever has VMs;
+# TAP and bridge for the network tests; vhost-net for QEMU in bench images.
+for m in irqbypass kvm kvm-intel hvx tun llc stp bridge tap vhost_iotlb vhost vhost_net; do
 	[ -f /lib/hvx/$m.ko ] || continue
 	insmod /lib/hvx/$m.ko 2>&1 | sed "s/^/HVX-OUT: insmod $m: /"
 done
@@ -75,6 +76,10 @@ test)
 bench)
 	for b in /tests/bench/*; do
 		[ -x "$b" ] || continue
+		n=${b##*/}; n=${n%.sh}
+		if [ -n "$only" ]; then
+			case " $only " in *" $n "*) ;; *) continue ;; esac
+		fi
 		echo "HVX-START: ${b##*/}"
 		timeout "$timeout_s" "$b" 2>&1 | sed 's/^bench /HVX-BENCH: bench /; t; s/^/HVX-OUT: /'
 	done

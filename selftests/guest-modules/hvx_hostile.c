@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A guest that misbehaves on purpose, to test the host's checks.  A class
- * driver for the echo channel that opens nothing by itself: a test binds a
+ * driver for the echo, network and balloon channels that opens nothing by
+ * itself (the others are their drivers' until a test unbinds them): a test
+ * binds a
  * device to it, writes an attack's name to the attack file and reads what
  * the host answered from attack_result, one line of name=value.
  *
@@ -9,21 +11,29 @@
  *   indices  an out-of-range write index in an open channel
  *   length   a descriptor longer than what was published
  *   signals  floods of SIGNAL for ids valid and not
+ *   netframes  (a network device) frames and messages the host must drop:
+ *	      each kind once, then random garbage
+ *   balloon  (a balloon device) requests the host must refuse whole, then
+ *	      a good inflate and deflate of one page
  *
  * indices and length leave the channel open and broken: the host is
  * expected to rescind the device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "../../guest-drivers/vmbus/hvx_vmbus.h"
 #include "../../guest-drivers/vmbus/hypercall.h"
+#include "../../kmod/uapi/hvx_balloon.h"
+#include "../../kmod/uapi/hvx_net.h"
 
 #define HOSTILE_SIGNALS		10000
 #define HOSTILE_RESULT_SIZE	256
@@ -234,10 +244,181 @@ static int hostile_signals(struct hostile *h)
 	return 0;
 }
 
+#define HOSTILE_NET_RING	(64 * 1024)
+#define HOSTILE_NET_GARBAGE	2000
+#define HOSTILE_NET_BUF		(9100 + HVX_NET_FRAME_HDR)
+
+/* One bad network frame: a good header and frame with one thing wrong. */
+struct hostile_frame_case {
+	const char *name;
+	u32 len;		/* frame bytes after the header */
+	u16 reserved;
+	u8 vnet_flags, gso_type;
+	u16 csum_start;
+};
+
+static const struct hostile_frame_case hostile_frame_cases[] = {
+	{ "short",	 .len = 10 },
+	{ "reserved",	 .len = 60, .reserved = 1 },
+	{ "vnet_flags",	 .len = 60, .vnet_flags = 0x80 },
+	{ "gso_type",	 .len = 60, .gso_type = 0x33 },
+	{ "oversized",	 .len = 9100 },
+	/* The host's TAP checks the offload header: a checksum beyond the frame. */
+	{ "csum_start",	 .len = 60, .vnet_flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			 .csum_start = 60000 },
+};
+
+static int hostile_send(struct hostile *h, u16 type, const void *buf, u32 len)
+{
+	unsigned int tries = 0;
+	int err;
+
+	/*
+	 * The host drains the ring as fast as we fill it, unless it waits
+	 * for room to answer a request we sent and do not read: then give up.
+	 */
+	while ((err = hvx_channel_send(h->hdev->channel, type, 0, buf, len)) == -EAGAIN &&
+	       ++tries < 1000)
+		usleep_range(1000, 2000);
+	return err;
+}
+
+static int hostile_netframes(struct hostile *h)
+{
+	struct hvx_net_frame *f;
+	struct hvx_net_msg msg;
+	unsigned int i, sent = 0;
+	int err, len = 0;
+	u8 *buf;
+
+	hvx_channel_close(h->hdev);
+	err = hvx_channel_open(h->hdev, HOSTILE_NET_RING, PAGE_SIZE, hostile_on_signal, NULL);
+	if (err) {
+		scnprintf(h->result, sizeof(h->result), "open=%d", err);
+		return 0;
+	}
+	buf = kzalloc(HOSTILE_NET_BUF, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	f = (void *)buf;
+	for (i = 0; i < ARRAY_SIZE(hostile_frame_cases); i++) {
+		const struct hostile_frame_case *c = &hostile_frame_cases[i];
+
+		memset(buf, 0, HOSTILE_NET_BUF);
+		f->msg.type = HVX_NET_MSG_FRAME;
+		f->reserved = c->reserved;
+		f->vnet.flags = c->vnet_flags;
+		f->vnet.gso_type = c->gso_type;
+		f->vnet.csum_start = c->csum_start;
+		/* A broadcast frame of an experimental ethertype. */
+		memset(buf + HVX_NET_FRAME_HDR, 0xff, 6);
+		buf[HVX_NET_FRAME_HDR + 12] = 0x88;
+		buf[HVX_NET_FRAME_HDR + 13] = 0xb5;
+		err = hostile_send(h, HVX_PACKET_DATA, buf, HVX_NET_FRAME_HDR + c->len);
+		len += scnprintf(h->result + len, sizeof(h->result) - len, "%s=%d ",
+				 c->name, err);
+	}
+	/* Messages: unknown, too short, a frame sent as a request. */
+	msg = (struct hvx_net_msg){ .type = 99 };
+	err = hostile_send(h, HVX_PACKET_DATA, &msg, sizeof(msg));
+	len += scnprintf(h->result + len, sizeof(h->result) - len, "unknown=%d ", err);
+	err = hostile_send(h, HVX_PACKET_DATA, &msg, 2);
+	len += scnprintf(h->result + len, sizeof(h->result) - len, "short_msg=%d ", err);
+	msg.type = HVX_NET_MSG_FRAME;
+	err = hostile_send(h, HVX_PACKET_REQUEST, &msg, sizeof(msg));
+	len += scnprintf(h->result + len, sizeof(h->result) - len, "frame_request=%d ", err);
+	/* Then garbage of every kind: random types, lengths and bytes. */
+	for (i = 0; i < HOSTILE_NET_GARBAGE; i++) {
+		u32 n = get_random_u32() % 2048;
+
+		get_random_bytes(buf, n);
+		if (i & 1)	/* a frame header more often than chance gives */
+			f->msg.type = HVX_NET_MSG_FRAME;
+		if (!hostile_send(h, 1 + get_random_u32() % 3, buf, n))
+			sent++;
+		if (!(i % 64))
+			cond_resched();
+	}
+	scnprintf(h->result + len, sizeof(h->result) - len, "garbage=%u", sent);
+	kfree(buf);
+	return 0;
+}
+
+#define HOSTILE_BALLOON_BUF	(sizeof(struct hvx_balloon_pages) + \
+				 (HVX_BALLOON_MAX_PFNS + 1) * sizeof(u64))
+
+/* A balloon request: INFLATE, DEFLATE or REPORT, and what it names. */
+static int hostile_balloon_send(struct hostile *h, void *buf, u16 type, u32 count,
+				const u64 *words, u32 nwords)
+{
+	struct hvx_balloon_pages *p = buf;
+
+	p->msg.type = type;
+	p->msg.reserved = 0;
+	p->count = count;
+	memcpy(p->pfns, words, nwords * sizeof(u64));
+	return hostile_send(h, HVX_PACKET_REQUEST, buf, sizeof(*p) + nwords * sizeof(u64));
+}
+
+static int hostile_balloon(struct hostile *h)
+{
+	struct page *page;
+	u64 pfn, words[4];
+	int err, len = 0;
+	void *buf;
+
+	hvx_channel_close(h->hdev);
+	err = hvx_channel_open(h->hdev, 16 * 1024, PAGE_SIZE, hostile_on_signal, NULL);
+	if (err) {
+		scnprintf(h->result, sizeof(h->result), "open=%d", err);
+		return 0;
+	}
+	buf = kzalloc(HOSTILE_BALLOON_BUF, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	if (!buf || !page) {
+		kfree(buf);
+		if (page)
+			__free_page(page);
+		return -ENOMEM;
+	}
+	pfn = page_to_pfn(page);
+#define BALLOON_CASE(name, type, count, ...) do {				\
+		u64 w[] = { __VA_ARGS__ };					\
+		err = hostile_balloon_send(h, buf, HVX_BALLOON_MSG_##type, count,	\
+					   w, ARRAY_SIZE(w));			\
+		len += scnprintf(h->result + len, sizeof(h->result) - len,	\
+				 name "=%d ", err);				\
+	} while (0)
+	BALLOON_CASE("count_0", INFLATE, 0, pfn);
+	BALLOON_CASE("beyond_ram", INFLATE, 1, 1ULL << 40);
+	BALLOON_CASE("twice", INFLATE, 2, pfn, pfn);
+	BALLOON_CASE("short", INFLATE, 10, pfn, pfn + 1);
+	BALLOON_CASE("deflate_not_in", DEFLATE, 1, pfn);
+	/* REPORT: a range is two words, address and size. */
+	BALLOON_CASE("report_unaligned", REPORT, 1, (pfn << PAGE_SHIFT) + 8, PAGE_SIZE);
+	BALLOON_CASE("report_beyond_ram", REPORT, 1, 1ULL << 40, PAGE_SIZE);
+	BALLOON_CASE("report_size_0", REPORT, 1, pfn << PAGE_SHIFT, 0);
+	words[0] = pfn;
+	err = hostile_balloon_send(h, buf, HVX_BALLOON_MSG_INFLATE, HVX_BALLOON_MAX_PFNS + 1,
+				   words, 1);
+	len += scnprintf(h->result + len, sizeof(h->result) - len, "count_501=%d ", err);
+	/* Then what is right: the page goes into the balloon and comes back. */
+	BALLOON_CASE("inflate", INFLATE, 1, pfn);
+	BALLOON_CASE("deflate", DEFLATE, 1, pfn);
+#undef BALLOON_CASE
+	/* The host answered the deflate once it is read: give it time. */
+	msleep(500);
+	__free_page(page);
+	kfree(buf);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*attack)(struct hostile *h);
 } hostile_attacks[] = {
+	{ "balloon", hostile_balloon },
+	{ "netframes", hostile_netframes },
 	{ "gfns", hostile_gfns },
 	{ "indices", hostile_indices },
 	{ "length", hostile_length },
@@ -308,6 +489,8 @@ static void hostile_remove(struct hvx_vmbus_device *hdev)
 
 static const guid_t hostile_class_ids[] = {
 	{ .b = HVX_CLASS_ECHO },
+	{ .b = HVX_CLASS_NET },
+	{ .b = HVX_CLASS_BALLOON },
 	{ }
 };
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Builds the Linux guests' initramfs: static busybox, linux-init.sh as /init,
 # the pvpanic modules of Debian's kernel (how a guest panic reaches hvx
-# run), ext4 and Debian's mke2fs and e2fsck (for the disk tests), hvx's
+# run), ext4 and Debian's mke2fs and e2fsck (for the disk tests), ethtool
+# (the network tests read the driver's statistics), virtio-net over
+# virtio-mmio (the network benchmark boots the same guest under QEMU and
+# KVM for its comparison), hvx's
 # guest drivers and the guest modules of the VM tests (built by `make
 # module`, if they are), uncompressed (the guest kernel need not decompress
 # it).
@@ -19,7 +22,9 @@ KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 	sed 's|.*/linux-headers-||' | sort -V | tail -n 1)}
 mkdir -p "$root/lib/modules"
 for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-pci \
-	 crypto/crc32c_generic lib/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4; do
+	 crypto/crc32c_generic lib/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4 \
+	 drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
+	 net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
 	ko=/lib/modules/$KVER/kernel/$m.ko
 	m=$(basename "$m")
 	if [ -f "$ko" ]; then
@@ -29,7 +34,7 @@ for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-pci \
 	fi
 done
 top=$(cd "$here/../.." && pwd)
-"$top/selftests/emuhost/copy-binaries.sh" "$root" bin mke2fs e2fsck
+"$top/selftests/emuhost/copy-binaries.sh" "$root" bin mke2fs e2fsck ethtool
 ln -s mke2fs "$root/bin/mkfs.ext4"
 mkdir -p "$root/etc"
 [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"

@@ -34,18 +34,20 @@ wait_for() {
 
 # A Linux guest's shell driven through its console.
 # boot_guest HVX_RUN_OPTIONS...: boots Debian's kernel and the test
-# initramfs under hvx run (256 MiB), console input on fd 3, console output
-# in $LOG, stderr in $ERR, hvx run's pid in $pid; 0 once the guest's shell
-# is ready.
+# initramfs under hvx run (256 MiB), console input on fd $GFD (3 unless
+# set; 3 to 9), console output in $LOG, stderr in $ERR, hvx run's pid in
+# $pid; 0 once the guest's shell is ready.  A test with two guests at once
+# sets GFD, LOG and ERR for each before it talks to it.
 boot_guest() {
-	rm -f /tmp/guest-in
-	mkfifo /tmp/guest-in
+	fifo=/tmp/guest-in-${GFD:-3}
+	rm -f $fifo
+	mkfifo $fifo
 	timeout 2400 hvx run --kernel /tests/guests/vmlinux \
 		--initrd /tests/guests/linux-initrd.cpio --mem 256M \
 		--append "console=ttyS0 quiet" --console stdio "$@" \
-		</tmp/guest-in >"$LOG" 2>"$ERR" &
+		<$fifo >"$LOG" 2>"$ERR" &
 	pid=$!
-	exec 3>/tmp/guest-in
+	eval "exec ${GFD:-3}>$fifo"
 	wait_for "$LOG" 'hvx-guest: shell ready' 240
 }
 
@@ -54,7 +56,7 @@ boot_guest() {
 seq=0
 gcmd() {
 	seq=$((seq + 1))
-	echo "echo hvx-begin-$seq; $2; echo hvx-end-$seq" >&3
+	echo "echo hvx-begin-$seq; $2; echo hvx-end-$seq" >&${GFD:-3}
 	wait_for $LOG "^hvx-end-$seq" "$1"
 }
 
@@ -70,10 +72,10 @@ host_warnings() {
 # guest_poweroff: powers the guest off and waits for hvx run, whose exit
 # status lands in $rc; shows the console and stderr as TAP comments.
 guest_poweroff() {
-	echo 'poweroff -f' >&3
+	echo 'poweroff -f' >&${GFD:-3}
 	wait $pid
 	rc=$?
-	exec 3>&-
+	eval "exec ${GFD:-3}>&-"
 	show $LOG
 	sed 's/^/# stderr: /' $ERR
 }

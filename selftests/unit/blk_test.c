@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 #include "uapi/hvx_blk.h"
 #include "vmbus.h"
+#include "fake_guest.h"
 
 #define RING_SIZE	(64 * 1024)
 #define RAM_SIZE	(4 << 20)
@@ -29,17 +30,9 @@ FIXTURE(blk)
 {
 	struct vmbus bus;
 	struct vmbus_channel *ch;
-	struct hvx_ring guest_out, guest_in;
-	void *mem_out, *mem_in;
+	struct fake_guest guest;
 	char path[64];
 };
-
-static void attach(struct hvx_ring *a, struct hvx_ring *b, void *mem)
-{
-	hvx_ring_header_init(mem);
-	hvx_ring_attach(a, mem, (char *)mem + 4096, RING_SIZE, true);
-	hvx_ring_attach(b, mem, (char *)mem + 4096, RING_SIZE, false);
-}
 
 static int add_disk(FIXTURE_DATA(blk) *self, const char *options)
 {
@@ -50,8 +43,7 @@ static int add_disk(FIXTURE_DATA(blk) *self, const char *options)
 	if (vmbus_add(&self->bus, spec, err, sizeof(err)))
 		return -1;
 	self->ch = &self->bus.devices[0];
-	attach(&self->guest_out, &self->ch->from_guest, self->mem_out);
-	attach(&self->ch->to_guest, &self->guest_in, self->mem_in);
+	fake_guest_attach(&self->guest, self->ch, RING_SIZE, RING_SIZE);
 	self->ch->open = true;
 	return 0;
 }
@@ -63,8 +55,7 @@ FIXTURE_SETUP(blk)
 	memset(&self->bus, 0, sizeof(self->bus));
 	self->bus.ram = aligned_alloc(4096, RAM_SIZE);
 	self->bus.ram_size = RAM_SIZE;
-	self->mem_out = aligned_alloc(4096, 4096 + RING_SIZE);
-	self->mem_in = aligned_alloc(4096, 4096 + RING_SIZE);
+	fake_guest_alloc(&self->guest, RING_SIZE, RING_SIZE);
 	ASSERT_NE(NULL, self->bus.ram);
 	strcpy(self->path, "/tmp/hvx-blk-test-XXXXXX");
 	fd = mkstemp(self->path);
@@ -79,8 +70,7 @@ FIXTURE_TEARDOWN(blk)
 	vmbus_destroy(&self->bus);
 	unlink(self->path);
 	free(self->bus.ram);
-	free(self->mem_out);
-	free(self->mem_in);
+	fake_guest_free(&self->guest);
 }
 
 /* The backend's turn: serves until the guest has an answer (5 s at most). */
@@ -93,7 +83,7 @@ static void host_run(FIXTURE_DATA(blk) *self)
 
 	for (i = 0; i < 500; i++) {
 		ch->cls->serve(ch);
-		if (hvx_ring_peek(&self->guest_in, &desc) == 0)
+		if (hvx_ring_peek(&self->guest.in, &desc) == 0)
 			return;
 		poll(&pfd, 1, 10);
 	}
@@ -101,10 +91,8 @@ static void host_run(FIXTURE_DATA(blk) *self)
 
 static int send_req(FIXTURE_DATA(blk) *self, uint64_t id, struct req_buf *b)
 {
-	bool signal;
-
-	return hvx_ring_write_one(&self->guest_out, HVX_PACKET_REQUEST, id, b,
-				  sizeof(b->r) + b->r.nsegs * sizeof(b->segs[0]), &signal);
+	return fake_guest_send(&self->guest, HVX_PACKET_REQUEST, id, b,
+			       sizeof(b->r) + b->r.nsegs * sizeof(b->segs[0]));
 }
 
 /* The status of the completion of @id (the next packet), or 1000 if none. */
@@ -112,8 +100,7 @@ static int32_t status_of(FIXTURE_DATA(blk) *self, uint64_t id)
 {
 	struct hvx_blk_config c;
 	struct hvx_packet_desc desc;
-	bool signal;
-	int64_t len = hvx_ring_read(&self->guest_in, &desc, &c, sizeof(c), &signal);
+	int64_t len = fake_guest_read(&self->guest, &desc, &c, sizeof(c));
 
 	if (len < (int64_t)sizeof(int32_t) || desc.type != HVX_PACKET_COMPLETION ||
 	    desc.trans_id != id)
@@ -143,11 +130,10 @@ TEST_F(blk, config)
 	struct req_buf b = { .r = { .op = HVX_BLK_OP_GET_CONFIG } };
 	struct hvx_packet_desc desc;
 	struct hvx_blk_config c;
-	bool signal;
 
 	ASSERT_EQ(0, send_req(self, 1, &b));
 	host_run(self);
-	ASSERT_EQ(sizeof(c), hvx_ring_read(&self->guest_in, &desc, &c, sizeof(c), &signal));
+	ASSERT_EQ(sizeof(c), fake_guest_read(&self->guest, &desc, &c, sizeof(c)));
 	EXPECT_EQ(HVX_PACKET_COMPLETION, desc.type);
 	EXPECT_EQ(1, desc.trans_id);
 	EXPECT_EQ(0, c.status);
@@ -290,12 +276,11 @@ TEST_F(blk, resize_reaches_the_guest)
 {
 	struct hvx_packet_desc desc;
 	struct hvx_blk_event ev;
-	bool signal;
 
 	ASSERT_EQ(0, truncate(self->path, 2 * DISK_SIZE));
 	self->ch->cls->tick(self->ch);
 	host_run(self);
-	ASSERT_EQ(sizeof(ev), hvx_ring_read(&self->guest_in, &desc, &ev, sizeof(ev), &signal));
+	ASSERT_EQ(sizeof(ev), fake_guest_read(&self->guest, &desc, &ev, sizeof(ev)));
 	EXPECT_EQ(HVX_PACKET_DATA, desc.type);
 	EXPECT_EQ(HVX_BLK_EVENT_CONFIG_CHANGED, ev.type);
 	/* The new end of the disk is reachable. */
@@ -309,7 +294,6 @@ TEST_F(blk, garbage_requests_get_answers)
 	unsigned int i, j, answered = 0;
 	struct hvx_packet_desc desc;
 	uint8_t reply[64];
-	bool signal;
 
 	srand(3);
 	for (i = 0; i < 2000; i++) {
@@ -320,10 +304,10 @@ TEST_F(blk, garbage_requests_get_answers)
 		junk[1] = 0;
 		junk[4] %= 4;
 		junk[5] = 0;
-		ASSERT_EQ(0, hvx_ring_write_one(&self->guest_out, HVX_PACKET_REQUEST, i, junk,
-						rand() % sizeof(junk), &signal));
+		ASSERT_EQ(0, fake_guest_send(&self->guest, HVX_PACKET_REQUEST, i, junk,
+					     rand() % sizeof(junk)));
 		host_run(self);
-		while (hvx_ring_read(&self->guest_in, &desc, reply, sizeof(reply), &signal) >= 0)
+		while (fake_guest_read(&self->guest, &desc, reply, sizeof(reply)) >= 0)
 			answered++;
 	}
 	EXPECT_EQ(2000, answered);

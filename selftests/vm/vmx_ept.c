@@ -2,8 +2,11 @@
 /*
  * EPT mappings: where the VMM's memory is transparent huge pages, one EPT
  * violation maps 2 MiB; elsewhere each 4 KiB page faults on its own.  The
- * guest's writes land in the VMM's memory either way.
+ * guest's writes land in the VMM's memory either way.  HVX_DISCARD_MEMORY
+ * gives memory back: the VMM's RSS drops, and what the guest writes there
+ * later lands in the VMM's memory again.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,6 +115,48 @@ TEST(huge_mappings_released_on_destroy)
 	TH_LOG("free %ld -> %ld kB", before, after);
 	/* Three rounds of 32 MiB pinned: a leak would show as 96 MiB. */
 	EXPECT_GT(16 << 10, before - after);
+}
+
+static int discard(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	struct hvx_memory_range range = { .gpa = gpa, .size = size };
+
+	return ioctl(vm->vm_fd, HVX_DISCARD_MEMORY, &range) ? -errno : 0;
+}
+
+TEST(discard_frees_memory_that_faults_back)
+{
+	struct vm *vm = vm_create(VM_HVX, MEM_SIZE);
+	long rss0, rss1;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, madvise(vm->mem, MEM_SIZE, MADV_HUGEPAGE));
+	touch_top_half(_metadata, vm);
+
+	/* One page out of a 2 MiB mapping: it reads zero, its neighbours not. */
+	EXPECT_EQ(0, discard(vm, TOUCH_GPA + 4096, 4096));
+	EXPECT_EQ(0, vm->mem[TOUCH_GPA + 4096]);
+	EXPECT_EQ((uint8_t)TOUCH_PAGES, vm->mem[TOUCH_GPA]);
+	EXPECT_EQ((uint8_t)(TOUCH_PAGES - 2), vm->mem[TOUCH_GPA + 2 * 4096]);
+
+	rss0 = sum_field("/proc/self/status", "VmRSS:");
+	EXPECT_EQ(0, discard(vm, TOUCH_GPA, MEM_SIZE - TOUCH_GPA));
+	rss1 = sum_field("/proc/self/status", "VmRSS:");
+	TH_LOG("RSS %ld -> %ld kB", rss0, rss1);
+	EXPECT_LT(30 << 10, rss0 - rss1);
+	EXPECT_EQ(0, vm->mem[MEM_SIZE - 4096]);
+
+	/* The guest writes there again: its EPT maps the VMM's new pages. */
+	touch_top_half(_metadata, vm);
+
+	EXPECT_EQ(-EINVAL, discard(vm, TOUCH_GPA, 0));
+	EXPECT_EQ(-EINVAL, discard(vm, TOUCH_GPA + 1, 4096));
+	EXPECT_EQ(-EINVAL, discard(vm, TOUCH_GPA, 100));
+	EXPECT_EQ(-EINVAL, discard(vm, MEM_SIZE, 4096));
+	EXPECT_EQ(-EINVAL, discard(vm, MEM_SIZE - 4096, 8192));
+	EXPECT_EQ(-EINVAL, discard(vm, -4096ULL, 8192));
+	EXPECT_EQ(-EINVAL, discard(vm, HVX_LAPIC_GPA, 4096));
+	vm_destroy(vm);
 }
 
 TEST_HARNESS_MAIN

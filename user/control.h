@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A running VM's control socket (control.c). */
+#ifndef HVX_USER_CONTROL_H
+#define HVX_USER_CONTROL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/un.h>
+
+#include "vmbus.h"
+
+struct control {
+	struct vmbus *bus;
+	struct sockaddr_un addr;
+	int listen_fd;
+	int stop[2];
+	pthread_t thread;
+	bool running;
+};
+
+/* Listens on this process's socket and answers on a thread.  0 or -errno. */
+int control_start(struct control *c, struct vmbus *bus);
+/* Ends the thread and removes the socket. */
+void control_stop(struct control *c);
+
+#endif
