@@ -115,7 +115,7 @@ gcmd 300 'echo "1000000 1 0 16 6" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; echo 0
 r=$(out)
 echo "$r" | grep -q '^devices 0' && echo_ok "$r" 2000
 ok unbind_bind_bus_with_channels_open $? "$r"
-gcmd 300 'echo "1000000 1 0 16 8" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; rmmod hvx_hostile hvx_echo_test hvx_blk hvx_vmbus; echo modules $(grep -c hvx /proc/modules); insmod /lib/modules/hvx_vmbus.ko; insmod /lib/modules/hvx_blk.ko; insmod /lib/modules/hvx_echo_test.ko; sleep 2; echorun $(echodev 1) "2000 1 0 16 9"'
+gcmd 300 'echo "1000000 1 0 16 8" >'$ECHO_DRV'/$(echodev 1)/run; sleep 2; rmmod hvx_hostile hvx_echo_test hvx_blk hvx_net hvx_timesync hvx_balloon hvx_vmbus; echo modules $(grep -c hvx /proc/modules); for m in hvx_vmbus hvx_blk hvx_net hvx_timesync hvx_balloon hvx_echo_test; do insmod /lib/modules/$m.ko; done; sleep 2; echorun $(echodev 1) "2000 1 0 16 9"'
 r=$(out)
 echo "$r" | grep -q '^modules 0' && echo_ok "$r" 2000
 ok rmmod_insmod_bus_with_channels_open $? "$r"
