@@ -75,14 +75,11 @@ static void page_flip(struct balloon *b, uint64_t pfn)
 	b->bitmap[pfn / 64] ^= 1ULL << (pfn % 64);
 }
 
-static int balloon_init(struct vmbus_channel *ch, const char *options, char *err, size_t errlen)
+static int balloon_init(struct vmbus_channel *ch, const char *options __attribute__((unused)),
+			char *err, size_t errlen)
 {
 	struct balloon *b;
 
-	if (options) {
-		snprintf(err, errlen, "balloon devices take no options");
-		return -EINVAL;
-	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(err, errlen, "out of memory");

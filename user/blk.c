@@ -514,6 +514,7 @@ static void blk_tick(struct vmbus_channel *ch)
 const struct vmbus_class vmbus_blk_class = {
 	.name		= "blk",
 	.class_id	= HVX_CLASS_BLK,
+	.takes_options	= true,
 	.init		= blk_init,
 	.destroy	= blk_destroy,
 	.close		= blk_close,

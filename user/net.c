@@ -511,6 +511,7 @@ static void net_resume(struct vmbus_channel *ch)
 const struct vmbus_class vmbus_net_class = {
 	.name		= "net",
 	.class_id	= HVX_CLASS_NET,
+	.takes_options	= true,
 	.init		= net_init,
 	.destroy	= net_destroy,
 	.open		= net_open,

@@ -41,13 +41,9 @@ static void timesync_take(struct hvx_timesync_sample *s)
 	s->uncertainty_ticks = after - before > UINT32_MAX ? UINT32_MAX : (uint32_t)(after - before);
 }
 
-static int timesync_init(struct vmbus_channel *ch, const char *options, char *err,
-			 size_t errlen)
+static int timesync_init(struct vmbus_channel *ch, const char *options __attribute__((unused)),
+			 char *err, size_t errlen)
 {
-	if (options) {
-		snprintf(err, errlen, "timesync devices take no options");
-		return -EINVAL;
-	}
 	ch->priv = calloc(1, sizeof(struct timesync));
 	if (!ch->priv) {
 		snprintf(err, errlen, "out of memory");

@@ -55,13 +55,14 @@ int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen)
 	ch->bus = bus;
 	ch->index = bus->ndevices;
 	ch->fd = -1;
+	if (options && !ch->cls->takes_options) {
+		snprintf(err, errlen, "%s devices take no options", ch->cls->name);
+		return -EINVAL;
+	}
 	if (ch->cls->init) {
 		ret = ch->cls->init(ch, options ? options + 1 : NULL, err, errlen);
 		if (ret)
 			return ret;
-	} else if (options) {
-		snprintf(err, errlen, "%s devices take no options", ch->cls->name);
-		return -EINVAL;
 	}
 	bus->ndevices++;
 	return 0;

@@ -23,6 +23,8 @@ struct vmbus_channel;
 struct vmbus_class {
 	const char *name;
 	uint8_t class_id[16];
+	/* "CLASS,OPTIONS" is allowed; else vmbus_add() refuses options. */
+	bool takes_options;
 	/*
 	 * Sets the device up from the options after "CLASS," on the command
 	 * line (NULL if none): 0, or -errno with a reason in @err.
