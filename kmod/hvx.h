@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <asm/fpu/api.h>
 
@@ -15,6 +16,7 @@
 #include "lapic.h"
 #include "mem.h"
 #include "uapi/hvx.h"
+#include "uapi/hvx_genl.h"
 #include "vmbus/vmbus.h"
 
 /*
@@ -41,11 +43,17 @@ extern struct hvx_vmx_caps hvx_caps;
 struct hvx_vm {
 	struct kref ref;
 	struct hvx_mem mem;
-	struct mutex lock;		/* vCPU creation */
+	struct mutex lock;		/* vCPUs come and go; genl.c reads them */
 	/* Set under @lock, cleared under ioapic.lock as well (deliveries). */
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
 	struct hvx_ioapic ioapic;
 	struct hvx_vmbus vmbus;
+
+	/* For the generic netlink family (genl.c, vm_table.c). */
+	u32 id;
+	struct pid *owner_pid;		/* the creator's thread group */
+	kuid_t owner_uid;		/* who may read the counters */
+	char name[HVX_NAME_MAX];	/* "" until named; set once, under hvx_vms_lock */
 };
 
 /* Guest GPRs in ModRM order; RSP lives in the VMCS (slot 4 unused). */
@@ -111,9 +119,36 @@ struct hvx_vcpu {
 	struct hvx_cpuid_entry *cpuid;
 	u32 cpuid_nent;
 
+	/* Counters, read without locks by genl.c. */
 	u64 exit_counts[HVX_NR_EXIT_REASONS];
 	u64 first_entry_tsc;
+	u64 guest_tsc;			/* TSC ticks in VMX non-root operation */
+	u64 exit_path_tsc;		/* in hvx_handle_exit(), HLT sleep excluded */
+	u64 halted_tsc;			/* asleep in HLT */
+	u64 irqs_injected;
+	bool in_run;			/* inside HVX_RUN */
+	bool shut_down;			/* a shutdown or failed entry ended it */
 };
+
+/* vm_table.c */
+extern struct mutex hvx_vms_lock;
+int hvx_vm_table_add(struct hvx_vm *vm);
+void hvx_vm_table_remove(struct hvx_vm *vm);
+struct hvx_vm *hvx_vm_table_find(u32 id);
+struct hvx_vm *hvx_vm_table_find_name(const char *name);
+struct hvx_vm *hvx_vm_table_next(unsigned long *id);
+int hvx_vm_set_name(struct hvx_vm *vm, const struct hvx_vm_name *req);
+
+/* genl.c */
+struct hvx_genl_event_info {
+	int vcpu;			/* -1: none */
+	u32 exit_reason;		/* enum hvx_exit_reason, with @vcpu */
+	u32 child_id;			/* a channel, 0: none */
+};
+int hvx_genl_init(void);
+void hvx_genl_exit(void);
+void hvx_genl_notify(struct hvx_vm *vm, enum hvx_event event,
+		     const struct hvx_genl_event_info *info);
 
 /* vmx.c */
 int hvx_vmx_setup(void);

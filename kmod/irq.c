@@ -11,6 +11,7 @@
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/wait.h>
+#include <asm/msr.h>
 #include <asm/vmx.h>
 
 #include "hvx.h"
@@ -100,6 +101,7 @@ void hvx_irq_prepare_entry(struct hvx_vcpu *vcpu)
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 				     vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 			hvx_lapic_ack(&vcpu->lapic, vector);
+			vcpu->irqs_injected++;
 		}
 	}
 	hvx_set_interrupt_window(vcpu, window);
@@ -113,13 +115,17 @@ int hvx_exit_interrupt_window(struct hvx_vcpu *vcpu)
 
 int hvx_exit_hlt(struct hvx_vcpu *vcpu)
 {
+	u64 start;
+	int err;
+
 	hvx_vcpu_skip_insn(vcpu);
 	/* With interrupts off nothing but NMI or INIT ends HLT: neither exists. */
 	if (!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
 		vcpu->run->exit_reason = HVX_EXIT_HLT;
 		return 0;
 	}
-	if (wait_event_interruptible(vcpu->wq, hvx_lapic_next_vector(&vcpu->lapic) >= 0))
-		return -EINTR;
-	return 1;
+	start = rdtsc();
+	err = wait_event_interruptible(vcpu->wq, hvx_lapic_next_vector(&vcpu->lapic) >= 0);
+	WRITE_ONCE(vcpu->halted_tsc, vcpu->halted_tsc + rdtsc() - start);
+	return err ? -EINTR : 1;
 }

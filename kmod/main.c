@@ -59,15 +59,20 @@ static int __init hvx_init(void)
 	err = hvx_vmx_init();
 	if (err)
 		goto err_bitmap;
-	err = misc_register(&hvx_dev);
+	err = hvx_genl_init();
 	if (err)
 		goto err_vmx;
+	err = misc_register(&hvx_dev);
+	if (err)
+		goto err_genl;
 	/* vCPUs follow their thread across CPUs through preempt notifiers. */
 	preempt_notifier_inc();
 	pr_info("loaded: VMX with EPT%s, VPID and unrestricted guest\n",
 		hvx_caps.ept_ad ? " (A/D)" : "");
 	return 0;
 
+err_genl:
+	hvx_genl_exit();
 err_vmx:
 	hvx_vmx_exit();
 err_bitmap:
@@ -78,6 +83,7 @@ err_bitmap:
 static void __exit hvx_exit(void)
 {
 	misc_deregister(&hvx_dev);
+	hvx_genl_exit();
 	preempt_notifier_dec();
 	hvx_vmx_exit();
 	hvx_msr_bitmap_free();

@@ -180,6 +180,16 @@ static int hvx_mem_zap(struct mm_struct *mm, unsigned long hva, unsigned long si
 	return err;
 }
 
+u64 hvx_mem_size(struct hvx_mem *mem)
+{
+	u64 size = 0;
+	int i;
+
+	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++)
+		size += READ_ONCE(mem->slots[i].size);
+	return size;
+}
+
 int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size)
 {
 	struct hvx_mem_slot *slot;

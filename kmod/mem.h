@@ -46,6 +46,9 @@ void hvx_mem_destroy(struct hvx_mem *mem);
 int hvx_mem_set_region(struct hvx_mem *mem,
 		       const struct hvx_user_memory_region *region);
 
+/* Bytes of guest RAM in the slots; without the lock, for statistics. */
+u64 hvx_mem_size(struct hvx_mem *mem);
+
 /* HVX_DISCARD_MEMORY (uapi/hvx.h); 0 or -errno. */
 int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size);
 

@@ -267,8 +267,9 @@ static void hvx_vcpu_refresh_host_state(struct hvx_vcpu *vcpu)
 /* One VM entry and exit; returns what hvx_handle_exit() returns. */
 static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 {
+	u64 entry_tsc, exit_tsc, halted;
+	int failed, ret;
 	u16 ds, es;
-	int failed;
 
 	preempt_disable();
 	hvx_vcpu_refresh_host_state(vcpu);
@@ -290,10 +291,13 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 
+	entry_tsc = rdtsc();
 	if (unlikely(!vcpu->first_entry_tsc))
-		vcpu->first_entry_tsc = rdtsc();
+		vcpu->first_entry_tsc = entry_tsc;
 	failed = hvx_vmx_enter(vcpu->gprs, vcpu->launched);
+	exit_tsc = rdtsc();
 	WRITE_ONCE(vcpu->in_guest, false);
+	WRITE_ONCE(vcpu->guest_tsc, vcpu->guest_tsc + exit_tsc - entry_tsc);
 
 	vcpu->cr2 = native_read_cr2();
 	loadsegment(ds, ds);
@@ -318,7 +322,26 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	vcpu->launched = true;
 	vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	vcpu->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
-	return hvx_handle_exit(vcpu);
+	halted = vcpu->halted_tsc;
+	ret = hvx_handle_exit(vcpu);
+	WRITE_ONCE(vcpu->exit_path_tsc, vcpu->exit_path_tsc + rdtsc() - exit_tsc -
+		   (vcpu->halted_tsc - halted));
+	return ret;
+}
+
+/* A triple fault or a failed entry ends the vCPU: tell the events group once. */
+static void hvx_vcpu_note_shutdown(struct hvx_vcpu *vcpu)
+{
+	struct hvx_genl_event_info info = {
+		.vcpu = vcpu->id,
+		.exit_reason = vcpu->run->exit_reason,
+	};
+
+	if (vcpu->shut_down || (info.exit_reason != HVX_EXIT_SHUTDOWN &&
+				info.exit_reason != HVX_EXIT_FAIL_ENTRY))
+		return;
+	WRITE_ONCE(vcpu->shut_down, true);
+	hvx_genl_notify(vcpu->vm, HVX_EVENT_VCPU_SHUTDOWN, &info);
 }
 
 int hvx_vcpu_run(struct hvx_vcpu *vcpu)
@@ -330,6 +353,7 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	if (run->immediate_exit)
 		return -EINTR;
 
+	WRITE_ONCE(vcpu->in_run, true);
 	hvx_vcpu_load(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 
@@ -345,6 +369,9 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 	hvx_vcpu_put(vcpu);
+	WRITE_ONCE(vcpu->in_run, false);
+	if (!ret)
+		hvx_vcpu_note_shutdown(vcpu);
 	return ret < 0 ? ret : 0;
 }
 

@@ -3,9 +3,11 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -16,8 +18,11 @@ static void hvx_vm_release_ref(struct kref *ref)
 {
 	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
 
+	hvx_vm_table_remove(vm);
+	hvx_genl_notify(vm, HVX_EVENT_VM_DESTROYED, NULL);
 	hvx_vmbus_destroy(&vm->vmbus);
 	hvx_mem_destroy(&vm->mem);
+	put_pid(vm->owner_pid);
 	kfree(vm);
 	hvx_vmx_put();
 }
@@ -40,6 +45,7 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	struct hvx_memory_range range;
 	struct hvx_irq_level irq;
+	struct hvx_vm_name name;
 	struct hvx_msi msi;
 
 	/* Guest memory is the creator's: another process must not drive it. */
@@ -67,6 +73,10 @@ static long hvx_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&range, uarg, sizeof(range)))
 			return -EFAULT;
 		return hvx_mem_discard(&vm->mem, range.gpa, range.size);
+	case HVX_SET_VM_NAME:
+		if (copy_from_user(&name, uarg, sizeof(name)))
+			return -EFAULT;
+		return hvx_vm_set_name(vm, &name);
 	default:
 		return -ENOTTY;
 	}
@@ -101,20 +111,29 @@ int hvx_vm_create(unsigned long flags)
 	mutex_init(&vm->lock);
 	hvx_ioapic_init(&vm->ioapic);
 	hvx_vmbus_init(&vm->vmbus);
+	vm->owner_pid = get_task_pid(current, PIDTYPE_TGID);
+	vm->owner_uid = current_euid();
 	err = hvx_mem_init(&vm->mem);
 	if (err)
 		goto err_free;
+	err = hvx_vm_table_add(vm);
+	if (err)
+		goto err_mem;
 
 	fd = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = fd;
-		goto err_mem;
+		goto err_table;
 	}
+	hvx_genl_notify(vm, HVX_EVENT_VM_CREATED, NULL);
 	return fd;
 
+err_table:
+	hvx_vm_table_remove(vm);
 err_mem:
 	hvx_mem_destroy(&vm->mem);
 err_free:
+	put_pid(vm->owner_pid);
 	kfree(vm);
 err_vmx:
 	hvx_vmx_put();

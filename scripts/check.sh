@@ -2,7 +2,7 @@
 # The steps behind `make check` and its parts.  Each step appends result
 # lines (ok AREA/NAME | not ok AREA/NAME) to a file under build/check; the
 # report at the end numbers them and prints "N passed, N failed".
-# Usage: scripts/check.sh all|unit|build|style|fuzz|vm
+# Usage: scripts/check.sh all|unit|install|build|style|fuzz|vm
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -58,6 +58,18 @@ step_unit() {
 		cat "$log.res" >>"$res"
 		grep -q '^not ok' "$log.res" && { echo "--- unit test $name:"; cat "$log"; echo "---"; }
 	done
+}
+
+# make install, make uninstall, make dkms-install and dkms.conf, on a copy
+# of the tree with stand-ins for groupadd, udevadm, depmod and dkms (one
+# build of hvx.ko, as DKMS runs it).
+step_install() {
+	res=$OUT/install.results
+	: >"$res"
+	"$TOP/selftests/install/install_test.sh" --results "$res" --kdir "$KDIR" \
+		--log "$OUT/logs/install"
+	# 0: all passed, 1: the failures are in $res; else it did not finish.
+	[ $? -le 1 ] || result "$res" fail install/run
 }
 
 step_build() {
@@ -134,13 +146,14 @@ rm -f "$OUT"/*.results
 start=$(date +%s)
 case "${1:-all}" in
 all)	"$TOP/scripts/deps.sh" build unit emuhost fuzz
-	step_unit; step_build; step_style; step_fuzz; step_vm ;;
-unit)	step_unit ;;
+	step_unit; step_install; step_build; step_style; step_fuzz; step_vm ;;
+unit)	step_unit; step_install ;;
+install) step_install ;;
 build)	step_build ;;
 style)	step_style ;;
 fuzz)	step_fuzz ;;
 vm)	"$TOP/scripts/deps.sh" emuhost; step_vm ;;
-*)	echo "usage: $0 all|unit|build|style|fuzz|vm" >&2; exit 2 ;;
+*)	echo "usage: $0 all|unit|install|build|style|fuzz|vm" >&2; exit 2 ;;
 esac
 echo "# check took $(( $(date +%s) - start )) s"
 exec "$TOP/selftests/report.sh" "$OUT"/*.results

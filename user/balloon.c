@@ -125,6 +125,7 @@ static int balloon_open(struct vmbus_channel *ch)
 	}
 	memset(b->bitmap, 0, (ram_pages + 63) / 64 * sizeof(uint64_t));
 	b->reply_waits = false;
+	ch->balloon_bytes = 0;
 	pthread_mutex_lock(&b->lock);
 	b->ram_pages = ram_pages;
 	b->pages = 0;
@@ -198,6 +199,8 @@ static int balloon_pages(struct vmbus_channel *ch, const struct hvx_balloon_page
 done:
 	pthread_mutex_lock(&b->lock);
 	b->pages += inflate ? p->count : -(uint64_t)p->count;
+	/* For vmbus.c's reports, on this same channel thread. */
+	ch->balloon_bytes = b->pages << PAGE_SHIFT;
 	pthread_mutex_unlock(&b->lock);
 	return 0;
 }

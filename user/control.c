@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "genl.h"
 #include "hvx.h"
 
 #define CONTROL_LINE	256
@@ -163,24 +164,37 @@ void control_stop(struct control *c)
 	c->running = false;
 }
 
-/* Sends "@cls @args" to VM @vm and copies the answer to stdout. */
-static int control_request(const char *cmd, const char *vm, const char *cls, const char *args)
+/*
+ * Sends "@cls @args" to the hvx run that created the VM @arg names (see
+ * genl_find_vm()) and copies the answer to stdout.
+ */
+static int control_request(const char *cmd, const char *arg, const char *cls, const char *args)
 {
 	struct sockaddr_un addr;
-	char buf[4096];
+	struct vm_info vm;
+	char buf[4096], pid[16];
 	bool failed;
+	int fd, status;
 	ssize_t n;
 	FILE *in;
-	int fd;
 
-	if (!*vm || strspn(vm, "0123456789") != strlen(vm) || control_addr(vm, &addr)) {
-		fprintf(stderr, "hvx %s: %s: want the process id of a running hvx run\n", cmd, vm);
-		return HVX_EXIT_USAGE;
+	status = genl_find_vm(cmd, arg, &vm);
+	if (status)
+		return status;
+	if (!(vm.have & VM_HAVE_PID)) {
+		fprintf(stderr, "hvx %s: hvx.ko did not say which process runs VM %s\n", cmd, arg);
+		return HVX_EXIT_FAILURE;
+	}
+	snprintf(pid, sizeof(pid), "%u", vm.pid);
+	if (control_addr(pid, &addr)) {
+		fprintf(stderr, "hvx %s: the control socket's path is too long\n", cmd);
+		return HVX_EXIT_FAILURE;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "hvx %s: no VM %s here (%s: %s)\n", cmd, vm, addr.sun_path,
-			strerror(errno));
+		/* Another user's VM, or one whose VMM is not hvx run. */
+		fprintf(stderr, "hvx %s: VM %s (pid %u) does not answer here (%s: %s)\n", cmd, arg,
+			vm.pid, addr.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return HVX_EXIT_FAILURE;
@@ -208,19 +222,30 @@ static int control_request(const char *cmd, const char *vm, const char *cls, con
 void balloon__help(void)
 {
 	printf("usage: hvx balloon VM [SIZE]\n\n"
-	       "Shows the balloon of the running VM (the process id of its hvx run, which\n"
-	       "has a --device balloon): the target, how much the guest gave back, why it\n"
-	       "stopped short if it did, and the guest's memory statistics.  With SIZE\n"
-	       "(K, M or G), sets how much memory the guest keeps: the guest's\n"
-	       "hvx_balloon.ko gives the rest back and hvx run frees it on the host.\n"
-	       "SIZE may be as large as the guest's memory (an empty balloon).\n\n"
-	       "exit status: 0 done, 1 no such VM or the VM refused, 2 usage error\n");
+	       "Shows the balloon of the running VM, its name or its id if all digits\n"
+	       "(see 'hvx ps'), whose hvx run has a --device balloon: the target, how\n"
+	       "much the guest gave back, why it stopped short if it did, and the\n"
+	       "guest's memory statistics.  With SIZE (K, M or G), sets how much memory\n"
+	       "the guest keeps: the guest's hvx_balloon.ko gives the rest back and hvx\n"
+	       "run frees it on the host.  SIZE may be as large as the guest's memory\n"
+	       "(an empty balloon).  hvx run answers on a socket only its user reaches.\n\n"
+	       "exit status: 0 done, 1 no such VM, the VM does not answer or refused,\n"
+	       "or hvx.ko is not loaded, 2 usage error\n");
 }
 
 int balloon__run(int argc, char **argv)
 {
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "hvx balloon: unknown option '%s' (try 'hvx balloon --help')\n",
+				argv[i]);
+			return HVX_EXIT_USAGE;
+		}
+	}
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "hvx balloon: want VM [SIZE] (see 'hvx balloon --help')\n");
+		fprintf(stderr, "hvx balloon: want VM [SIZE] (try 'hvx balloon --help')\n");
 		return HVX_EXIT_USAGE;
 	}
 	return control_request("balloon", argv[1], "balloon", argc == 3 ? argv[2] : "");

@@ -34,6 +34,12 @@ int run__run(int argc, char **argv);
 void run__help(void);
 int balloon__run(int argc, char **argv);
 void balloon__help(void);
+int ps__run(int argc, char **argv);
+void ps__help(void);
+int stats__run(int argc, char **argv);
+void stats__help(void);
+int events__run(int argc, char **argv);
+void events__help(void);
 int version__run(int argc, char **argv);
 void version__help(void);
 

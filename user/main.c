@@ -7,6 +7,10 @@
 
 static const struct hvx_cmd commands[] = {
 	{ "run", "boot a Linux kernel directly in a new VM", run__run, run__help },
+	{ "ps", "list the VMs hvx.ko runs", ps__run, ps__help },
+	{ "stats", "print a VM's counters (exits, time, channel traffic)", stats__run,
+	  stats__help },
+	{ "events", "print VM events as they happen", events__run, events__help },
 	{ "balloon", "show or set a running VM's balloon", balloon__run, balloon__help },
 	{ "version", "print the tool's version and the module's ABI version",
 	  version__run, version__help },
@@ -21,7 +25,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: hvx COMMAND [ARGS]\n       hvx COMMAND --help\n\ncommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nexit status: 0 success, 1 failure, 2 usage error\n");
+	fprintf(out, "\nA running VM is named by its name (hvx run --name) or its id (hvx ps).\n"
+		"exit status: 0 success, 1 failure, 2 usage error ('hvx run --help' has\n"
+		"more: how the guest ended)\n");
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "genl.h"
 #include "hvx.h"
 #include "loader.h"
 #include "options.h"
@@ -50,7 +51,7 @@
 void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
-	       "               [--console stdio|file:PATH] [--stats-at TEXT]\n"
+	       "               [--name NAME] [--console stdio|file:PATH] [--stats-at TEXT]\n"
 	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n"
 	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
@@ -63,6 +64,10 @@ void run__help(void)
 	       "  --initrd FILE   an initramfs, placed as high as the protocol allows\n"
 	       "  --append STR    the kernel command line (at most 2047 bytes)\n"
 	       "  --mem SIZE      guest memory, with K, M or G (default 256M, 16M..3G)\n"
+	       "  --name NAME     what hvx ps, hvx stats, hvx events and hvx balloon\n"
+	       "                  call the VM: 1 to 31 characters of A-Z a-z 0-9 . _ -,\n"
+	       "                  not all digits (that is a VM id), unique among the\n"
+	       "                  VMs of hvx.ko (a name in use is exit status 1)\n"
 	       "  --console DEST  where the serial port goes: stdio (default) or\n"
 	       "                  file:PATH (output only).  With stdio what stdin\n"
 	       "                  gives is the guest's input, until its end of file;\n"
@@ -79,7 +84,7 @@ void run__help(void)
 	       "                  time for the guest's hvx_timesync.ko: a PTP clock, and\n"
 	       "                  the guest's clock stepped when it is far off, as after\n"
 	       "                  SIGSTOP and SIGCONT), balloon (hvx_balloon.ko gives\n"
-	       "                  memory back when 'hvx balloon PID SIZE' asks, and free\n"
+	       "                  memory back when 'hvx balloon VM SIZE' asks, and free\n"
 	       "                  memory as it frees it).  SIGUSR2 hot-unplugs every\n"
 	       "                  device (the guest sees them rescinded), the next\n"
 	       "                  SIGUSR2 plugs them in again\n"
@@ -105,12 +110,44 @@ void run__help(void)
 	       "     Linux ends 'poweroff' without ACPI)\n"
 	       "  1  a host-side failure (no /dev/hvx, an I/O error)\n"
 	       "  2  a usage error or bad input (unreadable or malformed kernel,\n"
-	       "     an initrd that does not fit, an impossible memory size)\n"
+	       "     an initrd that does not fit, an impossible memory size, a bad\n"
+	       "     --name)\n"
 	       "  3  the guest asked for a reboot\n"
 	       "  4  the guest crashed (triple fault, or a kernel panic reported through\n"
 	       "     the pvpanic PCI device)\n"
 	       "  5  hvx could not run the guest (failed VM entry, unhandled exit)\n"
 	       "  6  the user ended the VM with Ctrl-A x\n");
+}
+
+#define NAME_RULE	"1-31 characters of A-Z a-z 0-9 . _ -"
+
+/*
+ * Names the VM (HVX_SET_VM_NAME) before it runs, so that it is never seen
+ * running without it: -1 when done, else the exit status.
+ */
+static int set_vm_name(int vm_fd, const char *name)
+{
+	struct hvx_vm_name req = { 0 };
+
+	/* vm_name_valid() said it fits, NUL and all; the rest stays zero. */
+	memcpy(req.name, name, strlen(name));
+	if (!ioctl(vm_fd, HVX_SET_VM_NAME, &req))
+		return -1;
+	switch (errno) {
+	case EEXIST:
+		fprintf(stderr, "hvx run: a VM named '%s' exists already\n", name);
+		return HVX_RUN_HOST_ERROR;
+	case EINVAL:
+		fprintf(stderr, "hvx run: bad VM name '%s' (" NAME_RULE ")\n", name);
+		return HVX_RUN_USAGE;
+	case ENOTTY:
+		fprintf(stderr, "hvx run: --name: this hvx.ko cannot name VMs (HVX_SET_VM_NAME: %s)\n",
+			strerror(errno));
+		return HVX_RUN_HOST_ERROR;
+	default:
+		fprintf(stderr, "hvx run: HVX_SET_VM_NAME: %s\n", strerror(errno));
+		return HVX_RUN_HOST_ERROR;
+	}
 }
 
 /* Bytes typed ahead of the guest: a paste waits here for the 16-byte FIFO. */
@@ -630,10 +667,11 @@ int run__run(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "disk", required_argument, NULL, 'D' },
 		{ "net", required_argument, NULL, 'n' },
+		{ "name", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel_path = NULL, *initrd_path = NULL, *cmdline = "";
-	const char *console = "stdio", *stats_marker = NULL;
+	const char *console = "stdio", *stats_marker = NULL, *name = NULL;
 	uint8_t *kernel = NULL, *initrd = NULL, *ram = NULL;
 	size_t kernel_size = 0, initrd_size = 0;
 	struct loader_result boot;
@@ -645,9 +683,14 @@ int run__run(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	/* Our own one-line errors, not getopt's. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': kernel_path = optarg; break;
+		case 'N':
+			name = optarg;
+			break;
 		case 'i': initrd_path = optarg; break;
 		case 'a': cmdline = optarg; break;
 		case 'c': console = optarg; break;
@@ -680,8 +723,13 @@ int run__run(int argc, char **argv)
 				goto out_files;
 			}
 			break;
+		case ':':
+			fprintf(stderr, "hvx run: option '%s' wants a value (try 'hvx run --help')\n",
+				argv[optind - 1]);
+			goto out_files;
 		default:
-			fprintf(stderr, "hvx run: see 'hvx run --help'\n");
+			fprintf(stderr, "hvx run: unknown option '%s' (try 'hvx run --help')\n",
+				argv[optind - 1]);
 			goto out_files;
 		}
 	}
@@ -691,6 +739,15 @@ int run__run(int argc, char **argv)
 	}
 	if (!kernel_path) {
 		fprintf(stderr, "hvx run: --kernel is required\n");
+		goto out_files;
+	}
+	if (name && !vm_name_valid(name)) {
+		fprintf(stderr, "hvx run: bad VM name '%s' (" NAME_RULE ")\n", name);
+		goto out_files;
+	}
+	if (name && vm_arg_is_id(name)) {
+		fprintf(stderr, "hvx run: bad VM name '%s' (not all digits: that is how VM ids look)\n",
+			name);
 		goto out_files;
 	}
 
@@ -742,6 +799,9 @@ int run__run(int argc, char **argv)
 		status = HVX_RUN_HOST_ERROR;
 		goto out_files;
 	}
+	status = name ? set_vm_name(m.vmm.vm_fd, name) : -1;
+	if (status >= 0)
+		goto out_vm;
 	if (vmm_set_boot_state(&m.vmm, &boot)) {
 		fprintf(stderr, "hvx run: cannot set the boot CPU state: %s\n", strerror(errno));
 		status = HVX_RUN_HOST_ERROR;

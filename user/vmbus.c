@@ -30,6 +30,16 @@ static const struct vmbus_class *const classes[] = {
 
 #define NR_CLASSES	(sizeof(classes) / sizeof(classes[0]))
 
+const struct vmbus_class *vmbus_class_find(const uint8_t class_id[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_CLASSES; i++)
+		if (!memcmp(classes[i]->class_id, class_id, sizeof(classes[i]->class_id)))
+			return classes[i];
+	return NULL;
+}
+
 int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen)
 {
 	const char *options = strchr(spec, ',');
@@ -68,8 +78,55 @@ int vmbus_add(struct vmbus *bus, const char *spec, char *err, size_t errlen)
 	return 0;
 }
 
+/* The channel's totals since its fd was created, and what the class keeps. */
+static void channel_totals(const struct vmbus_channel *ch, struct hvx_channel_report *r)
+{
+	*r = ch->closed;
+	/* Consumed from the guest's ring, produced into the one it reads. */
+	r->packets_from_guest += ch->from_guest.packets;
+	r->bytes_from_guest += ch->from_guest.bytes;
+	r->packets_to_guest += ch->to_guest.packets;
+	r->bytes_to_guest += ch->to_guest.bytes;
+	r->balloon_bytes = ch->balloon_bytes;
+	r->flags = ch->broken ? HVX_CHANNEL_REPORT_BROKEN : 0;
+}
+
+/*
+ * Tells hvx.ko what the channel moved, if that changed.  Best effort: the
+ * counters are for people, the device works without them.  A module older
+ * than HVX_CHANNEL_REPORT (ENOTTY), or one that refuses our figures
+ * (EINVAL), is not asked again, and not complained about: hvx run's
+ * stderr is the guest's business.
+ */
+static void channel_report(struct vmbus_channel *ch)
+{
+	struct hvx_channel_report r;
+
+	if (ch->fd < 0 || ch->report_refused || ch->bus->no_reports)
+		return;
+	channel_totals(ch, &r);
+	if (!memcmp(&r, &ch->reported, sizeof(r)))
+		return;
+	if (!ioctl(ch->fd, HVX_CHANNEL_REPORT, &r))
+		ch->reported = r;
+	else if (errno == ENOTTY)
+		ch->bus->no_reports = true;
+	else if (errno == EINVAL)
+		ch->report_refused = true;
+}
+
 static void channel_unmap(struct vmbus_channel *ch)
 {
+	struct hvx_channel_report r;
+
+	/* The next open attaches fresh rings: keep what these moved. */
+	channel_totals(ch, &r);
+	ch->closed.packets_from_guest = r.packets_from_guest;
+	ch->closed.bytes_from_guest = r.bytes_from_guest;
+	ch->closed.packets_to_guest = r.packets_to_guest;
+	ch->closed.bytes_to_guest = r.bytes_to_guest;
+	ch->from_guest.packets = ch->from_guest.bytes = 0;
+	ch->to_guest.packets = ch->to_guest.bytes = 0;
 	if (ch->open && ch->cls->close)
 		ch->cls->close(ch);
 	if (ch->map)
@@ -91,6 +148,11 @@ static int channel_offer(struct vmbus *bus, struct vmbus_channel *ch)
 	ch->fd = ioctl(bus->vm_fd, HVX_CREATE_CHANNEL, &req);
 	if (ch->fd < 0)
 		return -errno;
+	/* hvx.ko counts each fd from zero. */
+	memset(&ch->closed, 0, sizeof(ch->closed));
+	memset(&ch->reported, 0, sizeof(ch->reported));
+	ch->broken = false;
+	ch->report_refused = false;
 	fcntl(ch->fd, F_SETFL, O_NONBLOCK);
 	return 0;
 }
@@ -98,6 +160,8 @@ static int channel_offer(struct vmbus *bus, struct vmbus_channel *ch)
 static void channel_rescind(struct vmbus_channel *ch)
 {
 	channel_unmap(ch);
+	/* Closing the fd freezes its counters: the last word first. */
+	channel_report(ch);
 	if (ch->fd >= 0)
 		close(ch->fd);
 	ch->fd = -1;
@@ -173,6 +237,7 @@ static int channel_events(struct vmbus_channel *ch)
 			break;
 		case HVX_CHANNEL_EVENT_CLOSE:
 			channel_unmap(ch);
+			channel_report(ch);
 			continue;
 		case HVX_CHANNEL_EVENT_SIGNAL:
 			break;
@@ -213,12 +278,16 @@ static void hotplug(struct vmbus *bus)
 
 static void channel_failed(struct vmbus_channel *ch, int err)
 {
-	if (err == -EPIPE)
+	if (err == -EPIPE) {
 		fprintf(stderr, "hvx run: vmbus: %s device %u (child %u): the guest broke the %s ring; rescinded\n",
 			ch->cls->name, ch->index, ch->child_id, channel_broken_ring(ch));
-	else
+		/* hvx.ko tells the events group, while the channel is still there. */
+		ch->broken = true;
+		channel_report(ch);
+	} else {
 		fprintf(stderr, "hvx run: vmbus: %s device %u: %s; rescinded\n",
 			ch->cls->name, ch->index, strerror(-err));
+	}
 	channel_rescind(ch);
 }
 
@@ -262,8 +331,10 @@ static void *vmbus_thread(void *arg)
 			continue;
 		if (time(NULL) != last_tick) {
 			last_tick = time(NULL);
-			for (i = 0; i < bus->ndevices; i++)
+			for (i = 0; i < bus->ndevices; i++) {
 				channel_notify(&bus->devices[i], bus->devices[i].cls->tick);
+				channel_report(&bus->devices[i]);
+			}
 			continue;	/* the fds may have changed */
 		}
 		if (fds[0].revents) {

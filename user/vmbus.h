@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "uapi/hvx.h"
 #include "vmbus/ring.h"
 
 #define VMBUS_MAX_DEVICES	8
@@ -75,6 +76,16 @@ struct vmbus_channel {
 	bool signal_guest;
 	uint8_t *buf;			/* a packet's worth, for the class */
 	uint64_t packets;
+	uint64_t balloon_bytes;		/* the balloon class keeps it: guest memory in the balloon */
+	/*
+	 * HVX_CHANNEL_REPORT, about once a second on the channel thread:
+	 * hvx.ko wants totals since the fd was created, and the rings'
+	 * counters start again at each open, so earlier opens' are in
+	 * @closed.  @reported is what hvx.ko was last told.
+	 */
+	struct hvx_channel_report closed, reported;
+	bool broken;			/* a ring broke: said in every report */
+	bool report_refused;		/* hvx.ko said EINVAL: no more for this fd */
 };
 
 struct vmbus {
@@ -87,6 +98,7 @@ struct vmbus {
 	int wake[2];			/* the thread's pipe: 't' hot-plug, 'c' resumed, 'q' quit */
 	pthread_t thread;
 	bool running;
+	bool no_reports;		/* hvx.ko has no HVX_CHANNEL_REPORT */
 };
 
 /*
@@ -118,6 +130,9 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint64_t trans_id, const
  * takes commands answers on @out.  0 or -errno.
  */
 int vmbus_control(struct vmbus *bus, const char *line, FILE *out);
+
+/* The class with this id (bytes of a guid_t), or NULL. */
+const struct vmbus_class *vmbus_class_find(const uint8_t class_id[16]);
 
 extern const struct vmbus_class vmbus_echo_class;
 extern const struct vmbus_class vmbus_blk_class;

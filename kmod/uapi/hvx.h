@@ -204,6 +204,19 @@ struct hvx_memory_range {
 };
 #define HVX_DISCARD_MEMORY	_IOW(HVXIO, 0x15, struct hvx_memory_range)
 
+/**
+ * struct hvx_vm_name - what `hvx ps` and the generic netlink family call a VM
+ * @name: 1 to 31 characters of [A-Za-z0-9._-], NUL terminated, the rest
+ *	of the array zero
+ *
+ * HVX_SET_VM_NAME names the VM once.  Errors: EINVAL for a bad name,
+ * EEXIST when another VM has it, EBUSY when this VM is named already.
+ */
+struct hvx_vm_name {
+	char name[32];
+};
+#define HVX_SET_VM_NAME		_IOW(HVXIO, 0x16, struct hvx_vm_name)
+
 enum hvx_channel_event_type {
 	/* The guest opened the channel: mmap() the rings now. */
 	HVX_CHANNEL_EVENT_OPEN		= 1,
@@ -233,6 +246,39 @@ struct hvx_channel_event {
 
 /* Channel fd: signal the guest. */
 #define HVX_CHANNEL_SIGNAL	_IO(HVXIO, 0x30)
+
+#define HVX_CHANNEL_REPORT_BROKEN	(1U << 0)
+#define HVX_CHANNEL_REPORT_FLAGS_MASK	HVX_CHANNEL_REPORT_BROKEN
+
+/**
+ * struct hvx_channel_report - a backend's account of its channel
+ * @packets_from_guest: packets the backend took from the guest, since the
+ *	channel was created
+ * @bytes_from_guest: their payload bytes
+ * @packets_to_guest: packets the backend gave the guest
+ * @bytes_to_guest: their payload bytes
+ * @balloon_bytes: a balloon's backend: guest memory in the balloon now;
+ *	0 for other classes
+ * @flags: HVX_CHANNEL_REPORT_BROKEN once the backend found a ring broken
+ *	(the first such report sends HVX_EVENT_CHANNEL_BROKEN)
+ * @reserved: zero
+ *
+ * The rings are the guest's and the backend's: hvx.ko never sees the
+ * packets, so the backend reports what it moved (about once a second, and
+ * before it closes the fd) for the generic netlink family's counters
+ * (uapi/hvx_genl.h).  Totals never go down: EINVAL if one would, or for
+ * unknown flags or reserved bits.
+ */
+struct hvx_channel_report {
+	__u64 packets_from_guest;
+	__u64 bytes_from_guest;
+	__u64 packets_to_guest;
+	__u64 bytes_to_guest;
+	__u64 balloon_bytes;
+	__u32 flags;
+	__u32 reserved;
+};
+#define HVX_CHANNEL_REPORT	_IOW(HVXIO, 0x31, struct hvx_channel_report)
 
 /* ---------------------------------------------------------------------- */
 /* vCPU fd ioctls                                                         */

@@ -57,8 +57,10 @@ int hvx_vmbus_channel_guest_signal(struct hvx_vmbus_channel *ch)
 
 	spin_lock(&ch->lock);
 	open = ch->rings;
-	if (open)
+	if (open) {
 		ch->signals++;
+		WRITE_ONCE(ch->signals_total, ch->signals_total + 1);
+	}
 	spin_unlock(&ch->lock);
 	if (!open)
 		return -ENOTCONN;
@@ -159,6 +161,66 @@ static int hvx_vmbus_channel_mmap(struct file *file, struct vm_area_struct *vma)
 	return err;
 }
 
+/* HVX_CHANNEL_REPORT: the backend's totals, checked to only grow. */
+static int hvx_vmbus_channel_report(struct hvx_vmbus_channel *ch,
+				    const struct hvx_channel_report __user *arg)
+{
+	struct hvx_vmbus *bus = &ch->vm->vmbus;
+	struct hvx_vmbus_traffic *t = &ch->traffic;
+	struct hvx_channel_report r;
+	bool newly_broken;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags & ~HVX_CHANNEL_REPORT_FLAGS_MASK || r.reserved)
+		return -EINVAL;
+
+	spin_lock(&bus->slock);
+	if (r.packets_from_guest < t->packets_from_guest ||
+	    r.bytes_from_guest < t->bytes_from_guest ||
+	    r.packets_to_guest < t->packets_to_guest ||
+	    r.bytes_to_guest < t->bytes_to_guest) {
+		spin_unlock(&bus->slock);
+		return -EINVAL;
+	}
+	t->packets_from_guest = r.packets_from_guest;
+	t->bytes_from_guest = r.bytes_from_guest;
+	t->packets_to_guest = r.packets_to_guest;
+	t->bytes_to_guest = r.bytes_to_guest;
+	t->balloon_bytes = r.balloon_bytes;
+	newly_broken = !ch->broken && (r.flags & HVX_CHANNEL_REPORT_BROKEN);
+	ch->broken |= newly_broken;
+	spin_unlock(&bus->slock);
+
+	if (newly_broken) {
+		struct hvx_genl_event_info info = { .vcpu = -1, .child_id = ch->child_id };
+
+		hvx_genl_notify(ch->vm, HVX_EVENT_CHANNEL_BROKEN, &info);
+	}
+	return 0;
+}
+
+/*
+ * The backend is gone: its totals move into the bus's sum of gone
+ * channels, so that the VM's counters never go down, and a balloon it
+ * served no longer counts.
+ */
+static void hvx_vmbus_channel_fold_traffic(struct hvx_vmbus_channel *ch)
+{
+	struct hvx_vmbus *bus = &ch->vm->vmbus;
+	struct hvx_vmbus_traffic *sum = &bus->traffic_gone;
+
+	spin_lock(&bus->slock);
+	sum->packets_from_guest += ch->traffic.packets_from_guest;
+	sum->bytes_from_guest += ch->traffic.bytes_from_guest;
+	sum->packets_to_guest += ch->traffic.packets_to_guest;
+	sum->bytes_to_guest += ch->traffic.bytes_to_guest;
+	sum->signals += READ_ONCE(ch->signals_total);
+	bus->channels_gone++;
+	ch->traffic_gone = true;
+	spin_unlock(&bus->slock);
+}
+
 static long hvx_vmbus_channel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hvx_vmbus_channel *ch = file->private_data;
@@ -175,6 +237,8 @@ static long hvx_vmbus_channel_ioctl(struct file *file, unsigned int cmd, unsigne
 			return -ENOTCONN;
 		hvx_vmbus_raise(ch->vm, ch->child_id);
 		return 0;
+	case HVX_CHANNEL_REPORT:
+		return hvx_vmbus_channel_report(ch, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -188,6 +252,7 @@ static int hvx_vmbus_channel_fd_release(struct inode *inode, struct file *file)
 	if (!ch)
 		return 0;	/* creation failed */
 	vm = ch->vm;
+	hvx_vmbus_channel_fold_traffic(ch);
 	hvx_vmbus_backend_gone(ch);
 	hvx_vmbus_channel_put(ch);
 	hvx_vm_put(vm);

@@ -36,6 +36,14 @@ struct hvx_vmbus_rings {
 	struct page *pages[];
 };
 
+/* What a backend reported of its channel (HVX_CHANNEL_REPORT). */
+struct hvx_vmbus_traffic {
+	u64 packets_from_guest, bytes_from_guest;
+	u64 packets_to_guest, bytes_to_guest;
+	u64 signals;
+	u64 balloon_bytes;
+};
+
 struct hvx_vmbus_channel {
 	struct kref ref;
 	struct hvx_vm *vm;
@@ -56,6 +64,12 @@ struct hvx_vmbus_channel {
 	u32 backend_seq;		/* the open the backend was told of, 0 none */
 	u64 signals;			/* guest signals not read yet */
 	wait_queue_head_t wq;		/* the backend's read() and poll() */
+	u64 signals_total;		/* guest signals ever, for statistics */
+
+	/* Under vmbus->slock. */
+	struct hvx_vmbus_traffic traffic;
+	bool broken;			/* the backend reported a broken ring */
+	bool traffic_gone;		/* the fd closed: @traffic is in the bus's sum */
 };
 
 struct hvx_vmbus {
@@ -64,6 +78,9 @@ struct hvx_vmbus {
 	struct hvx_vmbus_channel *channels[HVX_VMBUS_MAX_CHANNELS];
 	struct page *event_page;	/* NULL while the guest is not connected */
 	struct hvx_msi msi;
+	/* Channels whose backend is gone, summed; under @slock. */
+	struct hvx_vmbus_traffic traffic_gone;
+	u32 channels_gone;
 };
 
 void hvx_vmbus_init(struct hvx_vmbus *bus);

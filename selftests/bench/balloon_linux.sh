@@ -12,8 +12,9 @@
 LOG=/tmp/bench-balloon.log
 ERR=/tmp/bench-balloon.err
 B=/sys/bus/hvx_vmbus/drivers/hvx_balloon
+VM=bench-balloon	# hvx run --name: what hvx balloon calls the guest
 
-if ! boot_guest --mem 512M --device balloon; then
+if ! boot_guest --mem 512M --device balloon --name $VM; then
 	echo "# balloon: the guest did not boot"
 	sed 's/^/# /' $LOG $ERR | tail -n 20
 	kill $pid
@@ -26,7 +27,7 @@ gcmd 120 "rmmod hvx_balloon; insmod /lib/modules/hvx_balloon.ko free_page_report
 for step in "65536 256M inflate" "0 512M deflate"; do
 	set -- $step
 	gcmd 10 "time_to $1 >/tmp/balloon-time & true"
-	hvx balloon $pid $2 >/dev/null
+	hvx balloon $VM $2 >/dev/null
 	gcmd 300 'wait; cat /tmp/balloon-time'
 	out | sed 's/^/# balloon: /'
 	out | awk -v n="balloon_$3_256m_mibps" '/^balloon-time/ && $4 > $3 {

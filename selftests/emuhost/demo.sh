@@ -18,7 +18,7 @@ truncate -s 64M /tmp/demo-disk.img
 hvx run --kernel /tests/guests/vmlinux --initrd /tests/guests/linux-initrd.cpio \
 	--mem 256M --append "console=ttyS0 quiet hvx.action=demo" --console stdio \
 	--device echo --disk /tmp/demo-disk.img,serial=DEMO-DISK --net tap=hvx0 \
-	--device timesync --device balloon </dev/null >/tmp/demo-console.log 2>&1 &
+	--device timesync --device balloon --name demo </dev/null >/tmp/demo-console.log 2>&1 &
 pid=$!
 tail -f /tmp/demo-console.log &
 tailer=$!
@@ -27,14 +27,18 @@ while kill -0 $pid 2>/dev/null && ! grep -q '^hvx-demo: balloon please' /tmp/dem
 	sleep 1
 done
 rss() { awk '/^VmRSS:/ { print int($2 / 1024) " MiB" }' /proc/$pid/status; }
+echo "host# hvx ps"
+hvx ps
+echo "host# hvx stats demo"
+hvx stats demo
 echo "host# hvx run's RSS: $(rss)"
-echo "host# hvx balloon $pid 128M"
-hvx balloon $pid 128M
-while kill -0 $pid 2>/dev/null && ! hvx balloon $pid | grep -q ', balloon 128 MiB,'; do
+echo "host# hvx balloon demo 128M"
+hvx balloon demo 128M
+while kill -0 $pid 2>/dev/null && ! hvx balloon demo | grep -q ', balloon 128 MiB,'; do
 	sleep 1
 done
-echo "host# hvx balloon $pid"
-hvx balloon $pid
+echo "host# hvx balloon demo"
+hvx balloon demo
 echo "host# hvx run's RSS: $(rss)"
 wait $pid
 status=$?

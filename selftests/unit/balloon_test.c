@@ -903,6 +903,8 @@ TEST_F(balloon, fake_inflate_deflate_report)
 	/* Three runs: 100-103, 200, 300-301; one discard each. */
 	EXPECT_EQ(0, INFLATE(1, 100, 101, 102, 103, 200, 300, 301));
 	EXPECT_EQ(7, self->res.balloon_pages);
+	/* What vmbus.c reports to hvx.ko for `hvx stats`. */
+	EXPECT_EQ(7 << 12, self->ch->balloon_bytes);
 	ASSERT_EQ(3, fake_calls(self));
 	EXPECT_TRUE(fake_range(self, 0, 100 << 12, 4 << 12));
 	EXPECT_TRUE(fake_range(self, 1, 200 << 12, 1 << 12));
@@ -941,9 +943,11 @@ TEST_F(balloon, fake_inflate_deflate_report)
 	/* DEFLATE discards nothing; the pages can go in again after. */
 	EXPECT_EQ(0, DEFLATE(20, 101, 300));
 	EXPECT_EQ(5 + 512, self->res.balloon_pages);
+	EXPECT_EQ((5 + 512) << 12, self->ch->balloon_bytes);
 	EXPECT_EQ(-EINVAL, DEFLATE(21, 101));
 	EXPECT_EQ(-EINVAL, DEFLATE(22, 100, 100));
 	EXPECT_EQ(5 + 512, self->res.balloon_pages);
+	EXPECT_EQ((5 + 512) << 12, self->ch->balloon_bytes);
 	EXPECT_EQ(8, fake_calls(self));
 	EXPECT_EQ(0, INFLATE(23, 300));
 	EXPECT_EQ(6 + 512, self->res.balloon_pages);

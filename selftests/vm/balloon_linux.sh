@@ -12,6 +12,7 @@
 LOG=/tmp/balloon.log
 ERR=/tmp/balloon.err
 DRV=/sys/bus/hvx_vmbus/drivers/hvx_balloon
+VM=balloon-linux	# hvx run --name: what hvx balloon calls the guest
 echo "1..12"
 
 rss_mib() {	# hvx run's resident memory
@@ -21,7 +22,7 @@ rss_mib() {	# hvx run's resident memory
 # wait_balloon MIB SECONDS: 0 once `hvx balloon` says the balloon holds MIB.
 wait_balloon() {
 	i=0
-	while ! hvx balloon $pid | grep -q ", balloon $1 MiB,"; do
+	while ! hvx balloon $VM | grep -q ", balloon $1 MiB,"; do
 		[ $i -ge "$2" ] && return 1
 		sleep 1
 		i=$((i + 1))
@@ -40,9 +41,9 @@ warn0=$(host_warnings)
 # channels leave slab pages cached, not leaked.
 /tests/vm/vmbus_control >/dev/null 2>&1
 mem_baseline
-boot_guest --mem 512M --device balloon
+boot_guest --mem 512M --device balloon --name $VM
 ok guest_boots_with_a_balloon $? "$(tail -n 5 $LOG; cat $ERR)"
-r=$(hvx balloon $pid)
+r=$(hvx balloon $VM)
 echo "$r" | grep -q 'guest memory 512 MiB, target 0 MiB, balloon 0 MiB, driver connected' &&
 	echo "$r" | grep -q '^stats: total [1-9]'
 ok hvx_balloon_shows_the_guest $? "$r"
@@ -53,7 +54,7 @@ gcmd 120 "rmmod hvx_balloon; insmod /lib/modules/hvx_balloon.ko free_page_report
 guest_memtotal
 total0=$memtotal
 rss0=$(rss_mib)
-r=$(hvx balloon $pid 128M)
+r=$(hvx balloon $VM 128M)
 wait_balloon 384 300
 reached=$?
 rss1=$(rss_mib)
@@ -61,9 +62,9 @@ guest_memtotal
 total1=$memtotal
 echo "# inflate: RSS $rss0 -> $rss1 MiB, guest MemTotal $total0 -> $total1 MiB"
 [ $reached = 0 ] && [ $((rss0 - rss1)) -ge 300 ] && [ $((total0 - total1)) -ge 380 ]
-ok inflate_to_128m_frees_300m_of_rss $? "$r; RSS $rss0 -> $rss1 MiB, guest MemTotal $total0 -> $total1 MiB; $(hvx balloon $pid)"
+ok inflate_to_128m_frees_300m_of_rss $? "$r; RSS $rss0 -> $rss1 MiB, guest MemTotal $total0 -> $total1 MiB; $(hvx balloon $VM)"
 
-hvx balloon $pid 512M >/dev/null
+hvx balloon $VM 512M >/dev/null
 wait_balloon 0 300
 reached=$?
 gcmd 300 'memhog 300'
@@ -71,7 +72,7 @@ r=$(out)
 guest_memtotal
 total2=$memtotal
 [ $reached = 0 ] && echo "$r" | grep -q '^memhog 300 ok' && [ "$total2" -ge $((total0 - 2)) ]
-ok deflate_then_the_guest_uses_it_again $? "$r; MemTotal $total2 MiB (was $total0); $(hvx balloon $pid)"
+ok deflate_then_the_guest_uses_it_again $? "$r; MemTotal $total2 MiB (was $total0); $(hvx balloon $VM)"
 
 # With free page reporting, freed memory leaves hvx run by itself: the
 # RSS peaks while a program holds 300 MiB, then falls once it exited.
@@ -86,7 +87,7 @@ rss2=$(cat /tmp/rss-peak)
 i=0
 while [ $((rss2 - $(rss_mib))) -lt 200 ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
 rss3=$(rss_mib)
-r=$(hvx balloon $pid)
+r=$(hvx balloon $VM)
 echo "# free page reporting: RSS peak $rss2 -> $rss3 MiB after $i s"
 [ $((rss2 - rss3)) -ge 200 ] && echo "$r" | grep -q '^reported [1-9][0-9][0-9]* MiB'
 ok free_page_reporting_lowers_rss $? "RSS peak $rss2 -> $rss3 MiB after $i s; $r"
@@ -94,13 +95,13 @@ ok free_page_reporting_lowers_rss $? "RSS peak $rss2 -> $rss3 MiB after $i s; $r
 # More than the guest can give: it stops short, says so, and lives (its
 # own allocations may meet the OOM path meanwhile: the balloon gives way
 # there, and nothing is killed).
-hvx balloon $pid 16M >/dev/null
+hvx balloon $VM 16M >/dev/null
 i=0
-while ! hvx balloon $pid | grep -q '^status: stopped short' && [ $i -lt 300 ]; do
+while ! hvx balloon $VM | grep -q '^status: stopped short' && [ $i -lt 300 ]; do
 	sleep 1
 	i=$((i + 1))
 done
-r=$(hvx balloon $pid)
+r=$(hvx balloon $VM)
 gcmd 30 'echo alive; dmesg | grep -c -i "killed process"'
 g=$(out)
 echo "$r" | grep -q '^status: stopped short: the guest cannot give more' &&
@@ -110,17 +111,17 @@ ok target_beyond_reach_stops_short_and_says_so $? "$r; guest: $g"
 # Memory pressure with the balloon full: the balloon gives way, no kill.
 gcmd 600 'memhog 48; dmesg | grep -c -i "killed process"'
 g=$(out)
-r=$(hvx balloon $pid)
+r=$(hvx balloon $VM)
 echo "$g" | grep -q '^memhog 48 ok' && echo "$g" | grep -q '^0$' &&
 	echo "$r" | grep -q '^status: gave memory back to the guest under memory pressure'
 ok memory_pressure_deflates_instead_of_killing $? "$g; $r"
-hvx balloon $pid 512M >/dev/null
+hvx balloon $VM 512M >/dev/null
 wait_balloon 0 300
 
 # A hostile guest's requests: each refused whole, then a good pair works.
 gcmd 60 "d=\$(ls $DRV | grep hvx-); insmod /lib/modules/hvx_hostile.ko; echo \$d >$DRV/unbind; echo \$d >/sys/bus/hvx_vmbus/drivers/hvx_hostile/bind; echo balloon >/sys/bus/hvx_vmbus/devices/\$d/attack; cat /sys/bus/hvx_vmbus/devices/\$d/attack_result"
 g=$(out)
-r=$(hvx balloon $pid)
+r=$(hvx balloon $VM)
 gcmd 60 "d=\$(ls /sys/bus/hvx_vmbus/drivers/hvx_hostile | grep hvx-); echo \$d >/sys/bus/hvx_vmbus/drivers/hvx_hostile/unbind; echo \$d >$DRV/bind; rmmod hvx_hostile; ls $DRV | grep -c hvx-"
 g2=$(out)
 # Nine refused: the good inflate and deflate after them were taken.
