@@ -123,8 +123,10 @@ struct hvx_vcpu {
 	u64 exit_counts[HVX_NR_EXIT_REASONS];
 	u64 first_entry_tsc;
 	u64 guest_tsc;			/* TSC ticks in VMX non-root operation */
-	u64 exit_path_tsc;		/* in hvx_handle_exit(), HLT sleep excluded */
+	u64 exit_path_tsc;		/* exit to next entry or to userspace, HLT excluded */
 	u64 halted_tsc;			/* asleep in HLT */
+	u64 last_exit_tsc;		/* in the exit path since, 0 if not */
+	u64 halted_at_exit;		/* halted_tsc then */
 	u64 irqs_injected;
 	bool in_run;			/* inside HVX_RUN */
 	bool shut_down;			/* a shutdown or failed entry ended it */

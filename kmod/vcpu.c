@@ -264,12 +264,26 @@ static void hvx_vcpu_refresh_host_state(struct hvx_vcpu *vcpu)
 	vmcs_writel(HOST_FS_BASE, fsbase);
 }
 
+/*
+ * The exit path runs from a VM exit to the next entry or to the return to
+ * userspace, less the time asleep in HLT; one TSC read at each end, the
+ * same reads that time the guest.
+ */
+static void hvx_vcpu_account_exit_path(struct hvx_vcpu *vcpu, u64 now)
+{
+	if (!vcpu->last_exit_tsc)
+		return;
+	WRITE_ONCE(vcpu->exit_path_tsc, vcpu->exit_path_tsc + now - vcpu->last_exit_tsc -
+		   (vcpu->halted_tsc - vcpu->halted_at_exit));
+	vcpu->last_exit_tsc = 0;
+}
+
 /* One VM entry and exit; returns what hvx_handle_exit() returns. */
 static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 {
-	u64 entry_tsc, exit_tsc, halted;
-	int failed, ret;
+	u64 entry_tsc, exit_tsc;
 	u16 ds, es;
+	int failed;
 
 	preempt_disable();
 	hvx_vcpu_refresh_host_state(vcpu);
@@ -294,10 +308,13 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	entry_tsc = rdtsc();
 	if (unlikely(!vcpu->first_entry_tsc))
 		vcpu->first_entry_tsc = entry_tsc;
+	hvx_vcpu_account_exit_path(vcpu, entry_tsc);
 	failed = hvx_vmx_enter(vcpu->gprs, vcpu->launched);
 	exit_tsc = rdtsc();
 	WRITE_ONCE(vcpu->in_guest, false);
 	WRITE_ONCE(vcpu->guest_tsc, vcpu->guest_tsc + exit_tsc - entry_tsc);
+	vcpu->last_exit_tsc = exit_tsc;
+	vcpu->halted_at_exit = vcpu->halted_tsc;
 
 	vcpu->cr2 = native_read_cr2();
 	loadsegment(ds, ds);
@@ -322,11 +339,7 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	vcpu->launched = true;
 	vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	vcpu->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
-	halted = vcpu->halted_tsc;
-	ret = hvx_handle_exit(vcpu);
-	WRITE_ONCE(vcpu->exit_path_tsc, vcpu->exit_path_tsc + rdtsc() - exit_tsc -
-		   (vcpu->halted_tsc - halted));
-	return ret;
+	return hvx_handle_exit(vcpu);
 }
 
 /* A triple fault or a failed entry ends the vCPU: tell the events group once. */
@@ -367,6 +380,7 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 		ret = hvx_vcpu_enter_guest(vcpu);
 	}
 
+	hvx_vcpu_account_exit_path(vcpu, rdtsc());
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 	hvx_vcpu_put(vcpu);
 	WRITE_ONCE(vcpu->in_run, false);
