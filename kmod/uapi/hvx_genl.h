@@ -76,7 +76,8 @@ enum hvx_genl_attr {
 	HVX_ATTR_EXITS,			/* nest [stats] of HVX_ATTR_EXIT, reasons with a count */
 	HVX_ATTR_EXIT,			/* nest of HVX_EXIT_ATTR_* */
 	HVX_ATTR_GUEST_NS,		/* u64 [stats] time in the guest */
-	HVX_ATTR_EXIT_PATH_NS,		/* u64 [stats] time in hvx.ko's exit handlers */
+	/* u64 [stats] time from VM exits to the next entry or to userspace, HLT excluded */
+	HVX_ATTR_EXIT_PATH_NS,
 	HVX_ATTR_HALTED_NS,		/* u64 [stats] time asleep in HLT */
 	HVX_ATTR_IRQS_INJECTED,		/* u64 [stats] interrupts delivered to the guest */
 	HVX_ATTR_RESIDENT,		/* u64 [stats] bytes of guest RAM mapped (pinned) */
