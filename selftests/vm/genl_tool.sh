@@ -100,6 +100,7 @@ g1=$(stat_of /tmp/s1.txt guest_ms) g2=$(stat_of /tmp/s2.txt guest_ms)
 i1=$(stat_of /tmp/s1.txt irqs_injected) i2=$(stat_of /tmp/s2.txt irqs_injected)
 t1=$(channel_of /tmp/s1.txt timesync to_guest_packets)
 t2=$(channel_of /tmp/s2.txt timesync to_guest_packets)
+echo "# 4 s apart: exits $e1 -> $e2, guest_ms $g1 -> $g2, irqs $i1 -> $i2, timesync samples $t1 -> $t2"
 [ -n "$e1" ] && [ "$e2" -gt "$e1" ] &&
 	awk -v a="$g1" -v b="$g2" 'BEGIN { exit !(b > a) }' &&
 	[ "$i2" -gt "$i1" ] && [ "$t2" -ge $((t1 + 2)) ] &&
