@@ -11,6 +11,7 @@
 #include <linux/xarray.h>
 
 #include "hvx.h"
+#include "vm_name.h"
 
 static DEFINE_XARRAY_ALLOC1(hvx_vms);
 static u32 hvx_vm_next_id;
@@ -70,18 +71,10 @@ static bool hvx_vm_name_valid(const char *name, size_t size)
 	size_t len = strnlen(name, size);
 	size_t i;
 
-	if (!len || len == size)
-		return false;
-	/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
-	for (i = 0; i < len; i++)
-		if (!(name[i] >= 'a' && name[i] <= 'z') && !(name[i] >= 'A' && name[i] <= 'Z') &&
-		    !(name[i] >= '0' && name[i] <= '9') && !strchr("._-", name[i]))
-			return false;
-	/* All digits would read as an id to every tool. */
-	if (strspn(name, "0123456789") == len)
+	if (!hvx_vm_name_chars_valid(name, len) || hvx_vm_name_is_id(name, len))
 		return false;
 	/* The rest is zero, so that the bytes can carry meaning later. */
-	for (; i < size; i++)
+	for (i = len; i < size; i++)
 		if (name[i])
 			return false;
 	return true;

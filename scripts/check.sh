@@ -112,7 +112,7 @@ step_style() {
 	fi
 	# Every shared header compiles on its own, in plain C11 userspace.
 	for h in $(cd "$TOP" && ls kmod/uapi/*.h kmod/emulate/emulate.h \
-			kmod/vmbus/ring.h 2>/dev/null); do
+			kmod/vmbus/ring.h kmod/vm_name.h 2>/dev/null); do
 		name=$(echo "$h" | sed 's|^kmod/||; s|/|_|g')
 		log=$OUT/logs/header-$name.log
 		if printf '#include "%s"\n' "$TOP/$h" |

@@ -16,6 +16,7 @@
 
 #include "genl.h"
 #include "run_stats.h"
+#include "vm_name.h"
 #include "vmbus.h"
 
 #define U32	{ .type = NLA_U32, .minlen = sizeof(uint32_t), .maxlen = sizeof(uint32_t) }
@@ -89,12 +90,6 @@ static int parse_top(const struct nlmsghdr *nlh, struct nlattr **tb)
 }
 
 /* ASCII only: isalnum() would take the locale's letters too. */
-static bool vm_name_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
-}
-
 static int vm_from_attrs(struct nlattr **tb, struct vm_info *vm)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -117,7 +112,7 @@ static int vm_from_attrs(struct nlattr **tb, struct vm_info *vm)
 		 */
 		snprintf(vm->name, sizeof(vm->name), "%s", name);
 		for (i = 0; vm->name[i]; i++)
-			if (!vm_name_char(vm->name[i]))
+			if (!hvx_vm_name_char(vm->name[i]))
 				vm->name[i] = '?';
 		if (vm->name[0])
 			vm->have |= VM_HAVE_NAME;
@@ -256,17 +251,12 @@ int genl_parse_event(const struct nlmsghdr *nlh, struct vm_event *ev)
 
 bool vm_name_valid(const char *name)
 {
-	size_t len;
-
-	for (len = 0; name[len]; len++)
-		if (!vm_name_char(name[len]))
-			return false;
-	return len >= 1 && len < HVX_NAME_MAX;
+	return hvx_vm_name_chars_valid(name, strlen(name));
 }
 
 bool vm_arg_is_id(const char *arg)
 {
-	return *arg && strspn(arg, "0123456789") == strlen(arg);
+	return hvx_vm_name_is_id(arg, strlen(arg));
 }
 
 int vm_lookup(const struct vm_info *vms, size_t n, const char *arg, char *err, size_t errlen)
