@@ -172,13 +172,18 @@ static int control_request(const char *cmd, const char *arg, const char *cls, co
 {
 	struct sockaddr_un addr;
 	struct vm_info vm;
+	struct genl g;
 	char buf[4096], pid[16];
 	bool failed;
 	int fd, status;
 	ssize_t n;
 	FILE *in;
 
-	status = genl_find_vm(cmd, arg, &vm);
+	status = genl_open(&g);
+	if (status)
+		return genl_open_failed(cmd, status);
+	status = genl_find_vm(&g, cmd, arg, &vm);
+	genl_close(&g);
 	if (status)
 		return status;
 	if (!(vm.have & VM_HAVE_PID)) {

@@ -267,19 +267,14 @@ int genl_open_failed(const char *cmd, int err)
 	return HVX_EXIT_FAILURE;
 }
 
-int genl_find_vm(const char *cmd, const char *arg, struct vm_info *vm)
+int genl_find_vm(struct genl *g, const char *cmd, const char *arg, struct vm_info *vm)
 {
 	struct vm_info *vms = NULL;
-	struct genl g;
 	char why[128];
 	size_t n;
 	int err, i;
 
-	err = genl_open(&g);
-	if (err)
-		return genl_open_failed(cmd, err);
-	err = genl_list_vms(&g, &vms, &n);
-	genl_close(&g);
+	err = genl_list_vms(g, &vms, &n);
 	if (err) {
 		fprintf(stderr, "hvx %s: cannot list the VMs: %s\n", cmd, strerror(-err));
 		return HVX_EXIT_FAILURE;

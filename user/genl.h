@@ -169,10 +169,10 @@ int genl_read_events(struct genl *g, bool (*fn)(const struct vm_event *ev, void 
 		     void *arg);
 
 /*
- * For the commands: finds the VM @arg names and prints a one-line error
- * when it cannot ("hvx: no VM named 'x'"): an exit status.
+ * For the commands, on an open socket: finds the VM @arg names and prints
+ * a one-line error when it cannot ("hvx: no VM named 'x'"): an exit status.
  */
-int genl_find_vm(const char *cmd, const char *arg, struct vm_info *vm);
+int genl_find_vm(struct genl *g, const char *cmd, const char *arg, struct vm_info *vm);
 /* Prints why genl_open() failed; returns the exit status. */
 int genl_open_failed(const char *cmd, int err);
 

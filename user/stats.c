@@ -199,12 +199,12 @@ int stats__run(int argc, char **argv)
 		stats__help();
 		return HVX_EXIT_OK;
 	}
-	status = genl_find_vm("stats", a.vm, &vm);
-	if (status)
-		return status;
 	err = genl_open(&g);
 	if (err)
 		return genl_open_failed("stats", err);
+	status = genl_find_vm(&g, "stats", a.vm, &vm);
+	if (status)
+		goto out;
 	/* Two samples: too large for the stack. */
 	st = calloc(2, sizeof(*st));
 	if (!st) {
