@@ -13,6 +13,18 @@
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)
 
+/* Two entries that a lookup could both match leave the answer to their order. */
+static bool cpuid_entries_clash(const struct hvx_cpuid_entry *a,
+				const struct hvx_cpuid_entry *b)
+{
+	if (a->function != b->function)
+		return false;
+	if (!(a->flags & HVX_CPUID_FLAG_SIGNIFICANT_INDEX) ||
+	    !(b->flags & HVX_CPUID_FLAG_SIGNIFICANT_INDEX))
+		return true;
+	return a->index == b->index;
+}
+
 int hvx_cpuid_set(struct hvx_vcpu *vcpu, struct hvx_cpuid __user *arg)
 {
 	struct hvx_cpuid_entry *entries;
@@ -30,17 +42,24 @@ int hvx_cpuid_set(struct hvx_vcpu *vcpu, struct hvx_cpuid __user *arg)
 	if (IS_ERR(entries))
 		return PTR_ERR(entries);
 	for (i = 0; i < head.nent; i++) {
+		u32 j;
+
 		if (entries[i].flags & ~HVX_CPUID_FLAGS_MASK ||
 		    entries[i].reserved[0] || entries[i].reserved[1] ||
-		    entries[i].reserved[2]) {
-			kfree(entries);
-			return -EINVAL;
-		}
+		    entries[i].reserved[2])
+			goto invalid;
+		for (j = 0; j < i; j++)
+			if (cpuid_entries_clash(&entries[i], &entries[j]))
+				goto invalid;
 	}
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = head.nent;
 	return 0;
+
+invalid:
+	kfree(entries);
+	return -EINVAL;
 }
 
 void hvx_cpuid_lookup(struct hvx_vcpu *vcpu, u32 function, u32 index, u32 out[4])

@@ -6,9 +6,10 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/kernel.h>
-#include <asm/apic.h>
-#include <asm/irq_vectors.h>
 #include <asm/fpu/xcr.h>
+#include <asm/idtentry.h>
+#include <asm/mce.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
 #include "emulate/emulate.h"
@@ -45,16 +46,89 @@ static int hvx_exit_external_interrupt(struct hvx_vcpu *vcpu)
 	return 1;
 }
 
+static bool hvx_exit_is_nmi(u32 intr_info)
+{
+	return (intr_info & (INTR_INFO_INTR_TYPE_MASK | INTR_INFO_VALID_MASK)) ==
+	       (INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+}
+
+static bool hvx_exit_is_exception(u32 intr_info, u8 vector)
+{
+	return (intr_info & (INTR_INFO_INTR_TYPE_MASK | INTR_INFO_VECTOR_MASK |
+			     INTR_INFO_VALID_MASK)) ==
+	       (INTR_TYPE_HARD_EXCEPTION | vector | INTR_INFO_VALID_MASK);
+}
+
+/* The host's #MC handler, with the frame KVM gives it for a guest's #MC. */
+static void hvx_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,	/* not the host kernel's context, whatever the guest ran */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
+ * Runs right after a VM exit, with interrupts still off.  An NMI or a
+ * machine check that made the guest exit was consumed by the exit: the
+ * host's handlers must see it now, before anything else runs on this CPU
+ * (the watchdog, perf, kdump's shootdown and the MCE code rely on it).
+ */
+void hvx_handle_exit_irqoff(struct hvx_vcpu *vcpu)
+{
+	u32 basic = vcpu->exit_reason & 0xffff;
+
+	vcpu->exit_intr_info = 0;
+	if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		hvx_machine_check();
+		return;
+	}
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
+		return;
+	vcpu->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	if (hvx_exit_is_nmi(vcpu->exit_intr_info))
+		hvx_do_nmi_irqoff((unsigned long)asm_exc_nmi_noist);
+	else if (hvx_exit_is_exception(vcpu->exit_intr_info, X86_TRAP_MC))
+		hvx_machine_check();
+}
+
+/*
+ * An alignment check the guest asked for (CR0.AM, RFLAGS.AC, CPL 3) goes
+ * back to the guest.  It is intercepted at all because its delivery can
+ * raise #AC again forever without an instruction boundary in between
+ * (CVE-2015-5307): through an exit per delivery the host keeps its CPU.
+ */
+static bool hvx_guest_wants_alignment_check(struct hvx_vcpu *vcpu)
+{
+	return (vcpu->cr0_shadow & X86_CR0_AM) &&
+	       (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_AC) &&
+	       ((vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3) == 3;
+}
+
 static int hvx_exit_exception_nmi(struct hvx_vcpu *vcpu)
 {
-	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 info = vcpu->exit_intr_info;
 
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		/* The host's NMI arrived in the guest: raise it again here. */
-		apic->send_IPI_self(NMI_VECTOR);
+	/* Handled by hvx_handle_exit_irqoff(). */
+	if (hvx_exit_is_nmi(info) || hvx_exit_is_exception(info, X86_TRAP_MC))
+		return 1;
+	if (hvx_exit_is_exception(info, X86_TRAP_AC) &&
+	    hvx_guest_wants_alignment_check(vcpu)) {
+		hvx_vcpu_inject_ac(vcpu);
 		return 1;
 	}
+	/* A split-lock #AC from the host's own detection: the VMM decides. */
 	return hvx_exit_unhandled(vcpu);
+}
+
+static int hvx_exit_mce_during_vmentry(struct hvx_vcpu *vcpu)
+{
+	/* Handled by hvx_handle_exit_irqoff(); the entry is retried. */
+	return 1;
 }
 
 static int hvx_exit_preemption_timer(struct hvx_vcpu *vcpu)
@@ -65,6 +139,7 @@ static int hvx_exit_preemption_timer(struct hvx_vcpu *vcpu)
 
 static int hvx_exit_triple_fault(struct hvx_vcpu *vcpu)
 {
+	vcpu->shutdown_reason = HVX_EXIT_SHUTDOWN;
 	return hvx_exit_to_user(vcpu, HVX_EXIT_SHUTDOWN, 0, 0);
 }
 
@@ -107,6 +182,19 @@ static int hvx_exit_ud(struct hvx_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * INVD and WBINVD act on the host's caches, which a guest has no business
+ * flushing (WBINVD can stall the CPU for milliseconds without an interrupt
+ * window); guest memory is write-back and no device does DMA behind the
+ * caches, so skipping them changes nothing the guest can observe.  KVM
+ * does the same for VMs without assigned devices.
+ */
+static int hvx_exit_cache_flush(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
 static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= hvx_exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = hvx_exit_external_interrupt,
@@ -137,17 +225,26 @@ static const hvx_exit_handler hvx_exit_handlers[HVX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_RDPMC]		= hvx_exit_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	= hvx_exit_preemption_timer,
 	[EXIT_REASON_INTERRUPT_WINDOW]	= hvx_exit_interrupt_window,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = hvx_exit_mce_during_vmentry,
+	[EXIT_REASON_INVD]		= hvx_exit_cache_flush,
+	[EXIT_REASON_WBINVD]		= hvx_exit_cache_flush,
 };
 
 int hvx_handle_exit(struct hvx_vcpu *vcpu)
 {
 	u32 basic = vcpu->exit_reason & 0xffff;
 
-	if (vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+	if ((vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) &&
+	    basic != EXIT_REASON_MCE_DURING_VMENTRY) {
 		struct hvx_run *run = vcpu->run;
 
-		/* The guest state failed the entry checks: it never ran. */
-		vcpu->launched = false;
+		/*
+		 * The guest state failed the entry checks: it never ran.  The
+		 * VMCS keeps its launch state (SDM "VM-Entry Failures During
+		 * or After Loading Guest State"), so a corrected state can be
+		 * entered with the same instruction as before.
+		 */
+		vcpu->shutdown_reason = HVX_EXIT_FAIL_ENTRY;
 		run->exit_reason = HVX_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = basic;
 		run->fail_entry.padding = 0;

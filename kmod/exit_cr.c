@@ -2,7 +2,9 @@
 /*
  * Control and debug register exits.  hvx owns all of CR0 and CR4 (the
  * guest/host masks are all ones), so MOV to CR0/CR4, CLTS and LMSW exit
- * here; debug registers are kept in software so the guest can never set
+ * here.  CR8 is the local APIC's TPR: without CR8 exiting a 64-bit guest
+ * would write the host CPU's own TPR and could mask every host interrupt.
+ * Debug registers are kept in software so the guest can never set
  * breakpoints in the host.
  */
 #define pr_fmt(fmt) "hvx: " fmt
@@ -32,6 +34,8 @@ static int hvx_set_cr(struct hvx_vcpu *vcpu, unsigned int cr, u64 val)
 		return hvx_vcpu_set_cr0(vcpu, val | X86_CR0_ET);
 	case 4:
 		return hvx_vcpu_set_cr4(vcpu, val);
+	case 8:
+		return hvx_lapic_set_cr8(&vcpu->lapic, val);
 	case 3:
 		/* Only when the CPU forces CR3-load exiting on: EPT needs none. */
 		if (val >> boot_cpu_data.x86_phys_bits)
@@ -64,10 +68,14 @@ int hvx_exit_cr(struct hvx_vcpu *vcpu)
 		err = hvx_vcpu_set_cr0(vcpu, (vcpu->cr0_shadow & ~0xfULL) | val);
 		break;
 	default:
-		/* MOV from CR0/CR4 reads the shadow; only CR3 can get here. */
+		/* MOV from CR0/CR4 reads the shadow; only CR3 and CR8 get here. */
 		err = -EINVAL;
 		if (cr == 3) {
 			hvx_vcpu_set_gpr(vcpu, CR_QUAL_GPR(qual), vmcs_readl(GUEST_CR3));
+			err = 0;
+		} else if (cr == 8) {
+			hvx_vcpu_set_gpr(vcpu, CR_QUAL_GPR(qual),
+					 hvx_lapic_get_cr8(&vcpu->lapic));
 			err = 0;
 		}
 		break;

@@ -150,6 +150,8 @@ int hvx_exit_ept_violation(struct hvx_vcpu *vcpu)
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	int ret;
 
+	/* Page tables, pinning, instruction fetch: host data in the L1D. */
+	hvx_spec_note_host_work(vcpu);
 	ret = hvx_mem_handle_ept_violation(&vcpu->vm->mem, gpa, vcpu->exit_qualification);
 	if (ret < 0)
 		return ret;

@@ -28,6 +28,8 @@ int hvx_exit_vmcall(struct hvx_vcpu *vcpu)
 	unsigned long arg = hvx_vcpu_get_gpr(vcpu, HVX_RBX);
 	long ret;
 
+	/* The channel bus's hypercalls read and write host memory. */
+	hvx_spec_note_host_work(vcpu);
 	/* The guest kernel's bus, not its processes, talks to the host. */
 	if (hvx_guest_cpl())
 		ret = -EPERM;

@@ -73,6 +73,12 @@ enum hvx_pending {
 
 struct hvx_vcpu {
 	struct hvx_vm *vm;
+	/*
+	 * One vCPU ioctl at a time: the run loop, the register ioctls and
+	 * SET_CPUID all use the VMCS, the preempt notifier and the CPUID
+	 * table, none of which may be shared between two threads.
+	 */
+	struct mutex mutex;
 	struct hvx_run *run;
 	void *vmcs;
 	int cpu;			/* where the VMCS is active, -1 none */
@@ -99,6 +105,13 @@ struct hvx_vcpu {
 	 * KERNEL_GS_BASE is the guest's (SWAPGS changes it), not the copy.
 	 */
 	bool guest_msrs_loaded;
+	/*
+	 * A VM exit leaves the GDT limit at 0xffff and the TSS limit at
+	 * 0x67; they must be right again before another task runs here.
+	 */
+	bool host_tables_stale;
+	u64 host_debugctl;		/* VM exit clears DEBUGCTL */
+	bool l1d_flush_needed;		/* host work since the last entry (spec.c) */
 	u64 host_kernel_gs_base, host_star, host_lstar, host_cstar, host_sfmask;
 	unsigned long dr[4], dr6;
 
@@ -110,7 +123,9 @@ struct hvx_vcpu {
 	u32 proc_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
 
 	u32 exit_reason;
+	u32 exit_intr_info;		/* of an exception or NMI exit, else 0 */
 	u64 exit_qualification;
+	u32 shutdown_reason;		/* HVX_EXIT_SHUTDOWN/FAIL_ENTRY of this run, else 0 */
 
 	enum hvx_pending pending;
 	u8 pending_reg, pending_len;
@@ -160,6 +175,20 @@ int hvx_vmx_get(void);
 void hvx_vmx_put(void);
 void hvx_vmx_track_loaded(struct hvx_vcpu *vcpu, int cpu);
 
+/* spec.c */
+int hvx_spec_init(void);
+const char *hvx_spec_l1d_policy_name(void);
+void hvx_spec_exit(void);
+void hvx_spec_before_entry(struct hvx_vcpu *vcpu);
+void hvx_spec_after_exit(void);
+void hvx_spec_vmcs_switch(void);
+void hvx_spec_ctrl_restore_host(void);	/* from vmenter.S */
+/* Exit handling that touched host memory: flush the L1D before the next entry. */
+static inline void hvx_spec_note_host_work(struct hvx_vcpu *vcpu)
+{
+	vcpu->l1d_flush_needed = true;
+}
+
 /* vmcs.c */
 int hvx_vmcs_setup(struct hvx_vcpu *vcpu);
 void hvx_vmcs_set_host_cpu_state(int cpu);
@@ -181,6 +210,7 @@ void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu);
 void hvx_vcpu_skip_bytes(struct hvx_vcpu *vcpu, unsigned int len);
 void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu);
 void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu);
+void hvx_vcpu_inject_ac(struct hvx_vcpu *vcpu);
 unsigned long hvx_vcpu_get_gpr(struct hvx_vcpu *vcpu, unsigned int reg);
 void hvx_vcpu_set_gpr(struct hvx_vcpu *vcpu, unsigned int reg, unsigned long val);
 void hvx_vcpu_write_lazy_msr(struct hvx_vcpu *vcpu, u32 msr, u64 val);
@@ -208,6 +238,7 @@ void hvx_cpuid_lookup(struct hvx_vcpu *vcpu, u32 function, u32 index, u32 out[4]
 
 /* exit.c: 1 resume the guest, 0 return to userspace (run filled), <0 error */
 int hvx_handle_exit(struct hvx_vcpu *vcpu);
+void hvx_handle_exit_irqoff(struct hvx_vcpu *vcpu);
 int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror, u64 gpa);
 int hvx_complete_pending(struct hvx_vcpu *vcpu);
 
@@ -224,6 +255,8 @@ int hvx_exit_vmcall(struct hvx_vcpu *vcpu);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 int hvx_vmx_enter(unsigned long *gprs, bool launched);
+/* Calls the host's NMI entry point with an interrupt frame. */
+void hvx_do_nmi_irqoff(unsigned long entry);
 /* Where VM exits land (HOST_RIP). */
 extern const char hvx_vmx_exit_point[];
 

@@ -168,8 +168,36 @@ void hvx_lapic_set_tsc_deadline(struct hvx_lapic *lapic, u64 deadline)
 		timer_fire(lapic);
 		return;
 	}
-	ns = mul_u64_u32_div(deadline - now, USEC_PER_SEC, tsc_khz);
+	ns = hvx_lapic_tsc_delta_to_ns(deadline - now, tsc_khz);
 	hrtimer_start(&lapic->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
+}
+
+/*
+ * TSC ticks to nanoseconds without overflow: the guest picks the deadline,
+ * so the quotient of ticks * 10^6 / kHz may not fit in 64 bits (it raised
+ * #DE in mul_u64_u32_div() for a deadline of ~0 on a 50 MHz TSC), and
+ * tsc_khz may be 0 on a host that never calibrated it.  Deadlines beyond
+ * KTIME_MAX are as good as never.
+ */
+u64 hvx_lapic_tsc_delta_to_ns(u64 delta, u32 khz)
+{
+	if (!khz || div_u64(delta, khz) >= KTIME_MAX / USEC_PER_SEC)
+		return KTIME_MAX;
+	return mul_u64_u32_div(delta, USEC_PER_SEC, khz);
+}
+
+/* CR8 is TPR[7:4] (SDM "Task Priority in IA-32e Mode"). */
+u64 hvx_lapic_get_cr8(struct hvx_lapic *lapic)
+{
+	return (lapic->tpr >> 4) & 0xf;
+}
+
+int hvx_lapic_set_cr8(struct hvx_lapic *lapic, u64 cr8)
+{
+	if (cr8 > 15)
+		return -EINVAL;
+	lapic->tpr = cr8 << 4;
+	return 0;
 }
 
 static u32 lapic_ppr(struct hvx_lapic *lapic)

@@ -46,6 +46,11 @@ void hvx_lapic_mmio_write(struct hvx_lapic *lapic, u64 gpa, unsigned int size, u
 
 u64 hvx_lapic_get_tsc_deadline(struct hvx_lapic *lapic);
 void hvx_lapic_set_tsc_deadline(struct hvx_lapic *lapic, u64 deadline);
+u64 hvx_lapic_tsc_delta_to_ns(u64 delta, u32 khz);
+
+/* MOV to/from CR8 in 64-bit mode: the TPR's priority class. */
+u64 hvx_lapic_get_cr8(struct hvx_lapic *lapic);
+int hvx_lapic_set_cr8(struct hvx_lapic *lapic, u64 cr8);
 
 /* Raise @vector, from any context; kicks the vCPU. */
 void hvx_lapic_accept(struct hvx_lapic *lapic, u8 vector, bool level);

@@ -56,25 +56,34 @@ static int __init hvx_init(void)
 	err = hvx_msr_bitmap_init();
 	if (err)
 		return err;
-	err = hvx_vmx_init();
+	err = hvx_spec_init();
 	if (err)
 		goto err_bitmap;
+	err = hvx_vmx_init();
+	if (err)
+		goto err_spec;
 	err = hvx_genl_init();
 	if (err)
 		goto err_vmx;
+	/*
+	 * vCPUs follow their thread across CPUs through preempt notifiers,
+	 * which must be live before anyone can open /dev/hvx.
+	 */
+	preempt_notifier_inc();
 	err = misc_register(&hvx_dev);
 	if (err)
-		goto err_genl;
-	/* vCPUs follow their thread across CPUs through preempt notifiers. */
-	preempt_notifier_inc();
-	pr_info("loaded: VMX with EPT%s, VPID and unrestricted guest\n",
-		hvx_caps.ept_ad ? " (A/D)" : "");
+		goto err_notifier;
+	pr_info("loaded: VMX with EPT%s, VPID and unrestricted guest; L1D flush %s\n",
+		hvx_caps.ept_ad ? " (A/D)" : "", hvx_spec_l1d_policy_name());
 	return 0;
 
-err_genl:
+err_notifier:
+	preempt_notifier_dec();
 	hvx_genl_exit();
 err_vmx:
 	hvx_vmx_exit();
+err_spec:
+	hvx_spec_exit();
 err_bitmap:
 	hvx_msr_bitmap_free();
 	return err;
@@ -86,6 +95,7 @@ static void __exit hvx_exit(void)
 	hvx_genl_exit();
 	preempt_notifier_dec();
 	hvx_vmx_exit();
+	hvx_spec_exit();
 	hvx_msr_bitmap_free();
 	pr_info("unloaded\n");
 }

@@ -8,8 +8,10 @@
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
+#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -45,7 +47,65 @@ static const struct hvx_pt_mem_ops hvx_ept_mem_ops = {
 	.phys_to_virt	= hvx_ept_phys_to_virt,
 };
 
-/* Leaf callback: the EPT no longer maps these pages, so let them go. */
+/*
+ * Pages whose EPT entries are gone but which CPUs may still reach through
+ * cached translations until the next INVEPT: they are unpinned (and may
+ * be freed) only after it.  Batched so that a large unmap costs one INVEPT
+ * per HVX_UNPIN_BATCH leaves.
+ */
+#define HVX_UNPIN_BATCH	32
+
+struct hvx_unpin_batch {
+	struct hvx_mem *mem;
+	unsigned int count;
+	struct {
+		u64 phys;
+		unsigned int level;
+		bool dirty;
+	} leaves[HVX_UNPIN_BATCH];
+};
+
+static void hvx_unpin_batch_flush(struct hvx_unpin_batch *batch)
+{
+	struct hvx_mem *mem = batch->mem;
+	unsigned int i;
+
+	if (!batch->count)
+		return;
+	hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+	for (i = 0; i < batch->count; i++) {
+		unsigned long npages = batch->leaves[i].level == 2 ? HUGE_PAGES : 1;
+
+		unpin_user_page_range_dirty_lock(pfn_to_page(batch->leaves[i].phys >> PAGE_SHIFT),
+						 npages, batch->leaves[i].dirty);
+		mem->pinned_pages -= npages;
+	}
+	batch->count = 0;
+}
+
+/* Leaf callback of hvx_pt_unmap(): the entry is cleared, the page still pinned. */
+static void hvx_unpin_batch_add(void *arg, u64 phys, unsigned int level, unsigned int prot)
+{
+	struct hvx_unpin_batch *batch = arg;
+
+	if (batch->count == HVX_UNPIN_BATCH)
+		hvx_unpin_batch_flush(batch);
+	batch->leaves[batch->count].phys = phys;
+	batch->leaves[batch->count].level = level;
+	batch->leaves[batch->count].dirty = prot & HVX_PT_WRITE;
+	batch->count++;
+}
+
+/* Unmaps [@gpa, @gpa + @size) and unpins its pages once no CPU can reach them. */
+static void hvx_mem_unmap(struct hvx_mem *mem, u64 gpa, u64 size)
+{
+	struct hvx_unpin_batch batch = { .mem = mem };
+
+	hvx_pt_unmap(&mem->ept, gpa, size, hvx_unpin_batch_add, &batch);
+	hvx_unpin_batch_flush(&batch);
+}
+
+/* Leaf callback for teardown, when no vCPU and no cached translation is left. */
 static void hvx_mem_unpin(void *arg, u64 phys, unsigned int level, unsigned int prot)
 {
 	struct hvx_mem *mem = arg;
@@ -54,6 +114,81 @@ static void hvx_mem_unpin(void *arg, u64 phys, unsigned int level, unsigned int 
 	unpin_user_page_range_dirty_lock(pfn_to_page(phys >> PAGE_SHIFT), npages,
 					 prot & HVX_PT_WRITE);
 	mem->pinned_pages -= npages;
+}
+
+/*
+ * Guest RAM must be the VMM's private anonymous memory: a long-term pin of
+ * a file's page races with writeback (the file system's dirty tracking
+ * never sees the guest's writes), and device or PFN mappings are not
+ * memory the host may hand out.  Called with the mmap lock held.
+ */
+static bool hvx_mem_vmas_ok(struct mm_struct *mm, unsigned long hva, unsigned long size,
+			    bool write)
+{
+	unsigned long end = hva + size;
+	struct vm_area_struct *vma;
+
+	while (hva < end) {
+		vma = vma_lookup(mm, hva);
+		if (!vma || !vma_is_anonymous(vma) ||
+		    (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & VM_READ) || (write && !(vma->vm_flags & VM_WRITE)))
+			return false;
+		hva = vma->vm_end;
+	}
+	return true;
+}
+
+/*
+ * Pins @npages of the VMM's memory at @hva, all or none: the count pinned,
+ * or -errno.  The mapping is checked under the same mmap lock as the pin,
+ * so the VMM cannot swap a file in between.
+ */
+static long hvx_mem_pin_range(struct hvx_mem *mem, unsigned long hva, unsigned long npages,
+			      unsigned int gup, struct page **pages)
+{
+	long pinned;
+
+	mmap_read_lock(mem->mm);
+	if (!hvx_mem_vmas_ok(mem->mm, hva, npages << PAGE_SHIFT, gup & FOLL_WRITE)) {
+		mmap_read_unlock(mem->mm);
+		return -EFAULT;
+	}
+	pinned = pin_user_pages(hva, npages, gup, pages, NULL);
+	mmap_read_unlock(mem->mm);
+	if (pinned >= 0 && pinned != npages) {
+		unpin_user_pages(pages, pinned);
+		return -EFAULT;
+	}
+	return pinned;
+}
+
+static bool hvx_ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/*
+ * Guest RAM is charged in full to the VMM's pinned_vm against its
+ * RLIMIT_MEMLOCK when the slot is made, as RDMA and VFIO charge what they
+ * pin: hvx may pin any page of it for the VM's life, and an unprivileged
+ * VMM must not make unlimited memory unreclaimable.
+ */
+static int hvx_mem_charge(struct hvx_mem *mem, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &mem->mm->pinned_vm);
+
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mem->mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void hvx_mem_uncharge(struct hvx_mem *mem, unsigned long npages)
+{
+	atomic64_sub(npages, &mem->mm->pinned_vm);
 }
 
 int hvx_mem_init(struct hvx_mem *mem)
@@ -71,7 +206,18 @@ int hvx_mem_init(struct hvx_mem *mem)
 
 void hvx_mem_destroy(struct hvx_mem *mem)
 {
+	unsigned int i;
+
+	/*
+	 * No vCPU is left, but CPUs may still cache translations through
+	 * this root; the next VM's root may be this very page (same EPTP).
+	 */
+	if (mem->ept.root)
+		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
 	hvx_pt_destroy(&mem->ept, hvx_mem_unpin, mem);
+	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++)
+		if (mem->slots[i].size)
+			hvx_mem_uncharge(mem, mem->slots[i].size >> PAGE_SHIFT);
 	if (mem->mm)
 		mmdrop(mem->mm);
 	mem->mm = NULL;
@@ -98,9 +244,9 @@ static struct hvx_mem_slot *hvx_mem_find(struct hvx_mem *mem, u64 gpa)
 static int hvx_mem_delete_slot(struct hvx_mem *mem, struct hvx_mem_slot *slot)
 {
 	if (!slot->size)
-		return 0;
-	if (hvx_pt_unmap(&mem->ept, slot->gpa, slot->size, hvx_mem_unpin, mem))
-		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+		return -EINVAL;
+	hvx_mem_unmap(mem, slot->gpa, slot->size);
+	hvx_mem_uncharge(mem, slot->size >> PAGE_SHIFT);
 	slot->size = 0;
 	return 0;
 }
@@ -110,6 +256,7 @@ int hvx_mem_set_region(struct hvx_mem *mem, const struct hvx_user_memory_region 
 	struct hvx_mem_slot *slot;
 	unsigned int i;
 	int err = 0;
+	bool ok;
 
 	if (r->slot >= HVX_MAX_MEM_SLOTS || r->flags & ~HVX_MEM_FLAGS_MASK)
 		return -EINVAL;
@@ -130,8 +277,19 @@ int hvx_mem_set_region(struct hvx_mem *mem, const struct hvx_user_memory_region 
 		goto out;
 	if (r->userspace_addr + r->memory_size < r->userspace_addr)
 		goto out;
+	/* The local APIC and I/O APIC pages are hvx's; RAM may not hide them. */
+	if (hvx_ranges_overlap(r->guest_phys_addr, r->memory_size, HVX_LAPIC_GPA, PAGE_SIZE) ||
+	    hvx_ranges_overlap(r->guest_phys_addr, r->memory_size, HVX_IOAPIC_GPA, PAGE_SIZE))
+		goto out;
 	err = -EFAULT;
-	if (!access_ok((void __user *)(unsigned long)r->userspace_addr, r->memory_size))
+	if (!r->userspace_addr ||
+	    !access_ok((void __user *)(unsigned long)r->userspace_addr, r->memory_size))
+		goto out;
+	mmap_read_lock(mem->mm);
+	ok = hvx_mem_vmas_ok(mem->mm, r->userspace_addr, r->memory_size,
+			     !(r->flags & HVX_MEM_READONLY));
+	mmap_read_unlock(mem->mm);
+	if (!ok)
 		goto out;
 	err = -EEXIST;
 	if (slot->size)
@@ -140,10 +298,13 @@ int hvx_mem_set_region(struct hvx_mem *mem, const struct hvx_user_memory_region 
 	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++) {
 		struct hvx_mem_slot *s = &mem->slots[i];
 
-		if (s->size && r->guest_phys_addr < s->gpa + s->size &&
-		    s->gpa < r->guest_phys_addr + r->memory_size)
+		if (s->size && hvx_ranges_overlap(r->guest_phys_addr, r->memory_size,
+						  s->gpa, s->size))
 			goto out;
 	}
+	err = hvx_mem_charge(mem, r->memory_size >> PAGE_SHIFT);
+	if (err)
+		goto out;
 	slot->gpa = r->guest_phys_addr;
 	slot->hva = r->userspace_addr;
 	slot->flags = r->flags;
@@ -205,11 +366,11 @@ int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size)
 	if (!slot || (slot->flags & HVX_MEM_READONLY) || gpa + size - slot->gpa > slot->size)
 		goto out;
 	/*
-	 * Unpinned first, so that the zap frees the pages.  A 2 MiB leaf that
-	 * the range only partly covers goes whole: the rest faults back in.
+	 * Unmapped and unpinned first, so that the zap frees the pages.  A
+	 * 2 MiB leaf that the range only partly covers goes whole: the rest
+	 * faults back in.
 	 */
-	if (hvx_pt_unmap(&mem->ept, gpa, size, hvx_mem_unpin, mem))
-		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+	hvx_mem_unmap(mem, gpa, size);
 	err = hvx_mem_zap(mem->mm, slot->hva + (gpa - slot->gpa), size);
 out:
 	mutex_unlock(&mem->lock);
@@ -241,17 +402,18 @@ static int hvx_mem_map_huge(struct hvx_mem *mem, const struct hvx_mem_slot *slot
 	if (!pages)
 		return -ENOMEM;
 	/* The first page tells whether pinning all 512 can succeed. */
-	pinned = pin_user_pages_fast(hva, 1, gup, pages);
-	if (pinned != 1)
+	pinned = hvx_mem_pin_range(mem, hva, 1, gup, pages);
+	if (pinned != 1) {
+		pinned = 0;
 		goto out_free;
+	}
 	pfn = page_to_pfn(pages[0]);
 	if (folio_nr_pages(page_folio(pages[0])) < HUGE_PAGES || !IS_ALIGNED(pfn, HUGE_PAGES))
 		goto out_unpin;
-	more = pin_user_pages_fast(hva + PAGE_SIZE, HUGE_PAGES - 1, gup, pages + 1);
-	if (more > 0)
-		pinned += more;
-	if (pinned != HUGE_PAGES)
+	more = hvx_mem_pin_range(mem, hva + PAGE_SIZE, HUGE_PAGES - 1, gup, pages + 1);
+	if (more < 0)
 		goto out_unpin;
+	pinned += more;
 	/* The huge page may have been split between the two calls. */
 	for (i = 1; i < HUGE_PAGES; i++)
 		if (page_to_pfn(pages[i]) != pfn + i)
@@ -273,13 +435,13 @@ out_free:
 }
 
 /* Pins the VMM's page behind @gpa in @slot: 0 or -errno; mem->lock held. */
-static int hvx_mem_pin_one(const struct hvx_mem_slot *slot, u64 gpa, unsigned int gup,
-			   struct page **page)
+static int hvx_mem_pin_one(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
+			   unsigned int gup, struct page **page)
 {
 	u64 hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
-	int ret = pin_user_pages_fast(hva, 1, gup, page);
+	long ret = hvx_mem_pin_range(mem, hva, 1, gup, page);
 
-	return ret == 1 ? 0 : (ret < 0 ? ret : -EFAULT);
+	return ret < 0 ? ret : 0;
 }
 
 int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification)
@@ -315,7 +477,7 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 		ret = ret > 0 ? HVX_EPT_FAULT_MAPPED : ret;
 		goto out;
 	}
-	ret = hvx_mem_pin_one(slot, gpa, gup, &page);
+	ret = hvx_mem_pin_one(mem, slot, gpa, gup, &page);
 	if (ret)
 		goto out;
 	ret = hvx_pt_map(&mem->ept, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
@@ -387,7 +549,7 @@ int hvx_mem_pin_page(struct hvx_mem *mem, u64 gpa, struct page **page)
 	mutex_lock(&mem->lock);
 	slot = hvx_mem_find(mem, gpa);
 	if (slot && !(slot->flags & HVX_MEM_READONLY))
-		ret = hvx_mem_pin_one(slot, gpa, FOLL_WRITE | FOLL_LONGTERM, page);
+		ret = hvx_mem_pin_one(mem, slot, gpa, FOLL_WRITE | FOLL_LONGTERM, page);
 	mutex_unlock(&mem->lock);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/mmu_context.h>
@@ -69,6 +70,7 @@ static void hvx_vcpu_load_cpu(struct hvx_vcpu *vcpu, int cpu)
 		local_irq_enable();
 	}
 	if (__this_cpu_read(hvx_current_vcpu) != vcpu) {
+		hvx_spec_vmcs_switch();
 		hvx_vmptrld(__pa(vcpu->vmcs));
 		__this_cpu_write(hvx_current_vcpu, vcpu);
 	}
@@ -159,14 +161,37 @@ u64 hvx_vcpu_read_kernel_gs_base(struct hvx_vcpu *vcpu)
 	return val;
 }
 
+/*
+ * Runs with preemption disabled whenever the vCPU thread gives up the CPU
+ * or leaves the ioctl, as KVM's vmx_prepare_switch_to_host(): the next
+ * task (or this thread's user mode, maybe with ioperm()) needs the host's
+ * own descriptor-table limits.
+ */
+static void hvx_restore_host_tables(struct hvx_vcpu *vcpu)
+{
+	if (!vcpu->host_tables_stale)
+		return;
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	vcpu->host_tables_stale = false;
+}
+
 static void hvx_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	hvx_vcpu_load_cpu(container_of(pn, struct hvx_vcpu, pn), cpu);
+	struct hvx_vcpu *vcpu = container_of(pn, struct hvx_vcpu, pn);
+
+	vcpu->host_debugctl = get_debugctlmsr();
+	/* Other tasks ran here: their data may be in the L1D. */
+	hvx_spec_note_host_work(vcpu);
+	hvx_vcpu_load_cpu(vcpu, cpu);
 }
 
 static void hvx_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	hvx_guest_msrs_restore_host(container_of(pn, struct hvx_vcpu, pn));
+	struct hvx_vcpu *vcpu = container_of(pn, struct hvx_vcpu, pn);
+
+	hvx_guest_msrs_restore_host(vcpu);
+	hvx_restore_host_tables(vcpu);
 }
 
 static struct preempt_ops hvx_preempt_ops = {
@@ -179,6 +204,7 @@ void hvx_vcpu_load(struct hvx_vcpu *vcpu)
 	int cpu = get_cpu();
 
 	preempt_notifier_register(&vcpu->pn);
+	vcpu->host_debugctl = get_debugctlmsr();
 	hvx_vcpu_load_cpu(vcpu, cpu);
 	put_cpu();
 }
@@ -187,9 +213,8 @@ void hvx_vcpu_put(struct hvx_vcpu *vcpu)
 {
 	preempt_disable();
 	hvx_guest_msrs_restore_host(vcpu);
+	hvx_restore_host_tables(vcpu);
 	preempt_notifier_unregister(&vcpu->pn);
-	/* VM exit left the GDT limit at 0xffff; give the host its own back. */
-	load_fixmap_gdt(smp_processor_id());
 	preempt_enable();
 }
 
@@ -253,6 +278,11 @@ void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu)
 	hvx_vcpu_inject_exception(vcpu, X86_TRAP_UD, false);
 }
 
+void hvx_vcpu_inject_ac(struct hvx_vcpu *vcpu)
+{
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_AC, true);
+}
+
 /* Host state that may change between entries of the same thread. */
 static void hvx_vcpu_refresh_host_state(struct hvx_vcpu *vcpu)
 {
@@ -305,6 +335,7 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 
+	hvx_spec_before_entry(vcpu);
 	entry_tsc = rdtsc();
 	if (unlikely(!vcpu->first_entry_tsc))
 		vcpu->first_entry_tsc = entry_tsc;
@@ -319,6 +350,17 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	vcpu->cr2 = native_read_cr2();
 	loadsegment(ds, ds);
 	loadsegment(es, es);
+	vcpu->host_tables_stale = true;
+	hvx_spec_after_exit();
+	/* VM exit cleared DEBUGCTL and DR7: the host's LBRs and watchpoints. */
+	if (vcpu->host_debugctl)
+		update_debugctlmsr(vcpu->host_debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (!failed) {
+		vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON);
+		hvx_handle_exit_irqoff(vcpu);
+	}
 	/* An external interrupt that caused the exit is taken here. */
 	local_irq_enable();
 	preempt_enable();
@@ -336,8 +378,9 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 		vcpu->run->internal.guest_phys_addr = 0;
 		return 0;
 	}
-	vcpu->launched = true;
-	vcpu->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	/* Only a VM entry that got as far as the guest launches the VMCS. */
+	if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		vcpu->launched = true;
 	vcpu->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
 	return hvx_handle_exit(vcpu);
 }
@@ -345,13 +388,13 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 /* A triple fault or a failed entry ends the vCPU: tell the events group once. */
 static void hvx_vcpu_note_shutdown(struct hvx_vcpu *vcpu)
 {
+	/* Not run->exit_reason: the VMM can write the run page. */
 	struct hvx_genl_event_info info = {
 		.vcpu = vcpu->id,
-		.exit_reason = vcpu->run->exit_reason,
+		.exit_reason = vcpu->shutdown_reason,
 	};
 
-	if (vcpu->shut_down || (info.exit_reason != HVX_EXIT_SHUTDOWN &&
-				info.exit_reason != HVX_EXIT_FAIL_ENTRY))
+	if (vcpu->shut_down || !info.exit_reason)
 		return;
 	WRITE_ONCE(vcpu->shut_down, true);
 	hvx_genl_notify(vcpu->vm, HVX_EVENT_VCPU_SHUTDOWN, &info);
@@ -363,10 +406,13 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	int ret;
 
 	run->exit_reason = HVX_EXIT_NONE;
-	if (run->immediate_exit)
+	vcpu->shutdown_reason = 0;
+	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
 
 	WRITE_ONCE(vcpu->in_run, true);
+	/* The VMM ran since the last entry, as kvm_intel assumes too. */
+	hvx_spec_note_host_work(vcpu);
 	hvx_vcpu_load(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 
@@ -389,16 +435,13 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	return ret < 0 ? ret : 0;
 }
 
-static long hvx_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long hvx_vcpu_ioctl_locked(struct hvx_vcpu *vcpu, unsigned int cmd,
+				  unsigned long arg)
 {
-	struct hvx_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct hvx_sregs sregs;
 	struct hvx_regs regs;
 	long ret;
-
-	if (vcpu->vm->mem.mm != current->mm)
-		return -EIO;
 
 	switch (cmd) {
 	case HVX_RUN:
@@ -435,16 +478,37 @@ static long hvx_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return ret;
 	case HVX_SET_CPUID:
 		return hvx_cpuid_set(vcpu, uarg);
-	case HVX_GET_STATS: {
-		struct hvx_vcpu_stats stats = { .first_entry_tsc = vcpu->first_entry_tsc };
-
-		BUILD_BUG_ON(sizeof(stats.exits) != sizeof(vcpu->exit_counts));
-		memcpy(stats.exits, vcpu->exit_counts, sizeof(stats.exits));
-		return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
-	}
 	default:
 		return -ENOTTY;
 	}
+}
+
+static long hvx_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hvx_vcpu *vcpu = file->private_data;
+	long ret;
+
+	if (vcpu->vm->mem.mm != current->mm)
+		return -EIO;
+
+	/* Counters are read without the mutex, so a running vCPU can be watched. */
+	if (cmd == HVX_GET_STATS) {
+		struct hvx_vcpu_stats stats = {
+			.first_entry_tsc = READ_ONCE(vcpu->first_entry_tsc),
+		};
+		unsigned int i;
+
+		BUILD_BUG_ON(ARRAY_SIZE(stats.exits) != ARRAY_SIZE(vcpu->exit_counts));
+		for (i = 0; i < ARRAY_SIZE(stats.exits); i++)
+			stats.exits[i] = READ_ONCE(vcpu->exit_counts[i]);
+		return copy_to_user((void __user *)arg, &stats, sizeof(stats)) ? -EFAULT : 0;
+	}
+
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	ret = hvx_vcpu_ioctl_locked(vcpu, cmd, arg);
+	mutex_unlock(&vcpu->mutex);
+	return ret;
 }
 
 static vm_fault_t hvx_vcpu_fault(struct vm_fault *vmf)
@@ -518,6 +582,7 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &hvx_preempt_ops);
 	init_waitqueue_head(&vcpu->wq);

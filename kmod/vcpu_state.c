@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "hvx.h"
 #include "vmx_ops.h"
@@ -28,10 +29,21 @@ static bool cr0_valid(u64 cr0)
 	return true;
 }
 
+/*
+ * CR4 bits a guest may set, where the CPU allows them in VMX operation.
+ * Left out: VMXE and SMXE (no nested VMX or SMX), PKE (the guest's WRPKRU
+ * would change the host's PKRU, which hvx does not switch), CET (its MSRs
+ * are not switched either) and LA57 (5-level paging is not offered).
+ */
+#define HVX_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+				 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+				 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
+
 static bool cr4_valid(u64 cr4)
 {
-	/* VMXE is ours; everything else must be a bit VMX lets a guest set. */
-	return !(cr4 & X86_CR4_VMXE) && !(cr4 & ~hvx_caps.cr4_fixed1);
+	return !(cr4 & ~(HVX_CR4_GUEST_BITS & hvx_caps.cr4_fixed1));
 }
 
 /* Entering or leaving long mode follows EFER.LME and CR0.PG, as hardware. */
@@ -76,6 +88,9 @@ int hvx_vcpu_set_cr4(struct hvx_vcpu *vcpu, u64 cr4)
 		return -EINVAL;
 	if ((vcpu->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
+	/* PCIDs exist only in IA-32e mode (SDM "MOV to CR4"). */
+	if ((cr4 & X86_CR4_PCIDE) && !(vcpu->efer & EFER_LMA))
+		return -EINVAL;
 	vcpu->cr4_shadow = cr4;
 	vmcs_writel(CR4_READ_SHADOW, cr4);
 	vmcs_writel(GUEST_CR4, (cr4 | hvx_caps.cr4_fixed0) & hvx_caps.cr4_fixed1);
@@ -98,9 +113,22 @@ int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *r)
 	return 0;
 }
 
+/* RFLAGS bits that are reserved: 63:22, 15, 5 and 3 are 0, 1 is 1. */
+#define RFLAGS_RESERVED_ZERO	(~0x3f7fd7ULL)
+
+static bool is_canonical(u64 addr)
+{
+	return (u64)(((s64)addr << 16) >> 16) == addr;
+}
+
 int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
 {
 	unsigned long *g = vcpu->gprs;
+
+	/* Refused here rather than failing the next entry; GET gives back SET. */
+	if (!is_canonical(r->rip) || (r->rflags & RFLAGS_RESERVED_ZERO) ||
+	    !(r->rflags & X86_EFLAGS_FIXED))
+		return -EINVAL;
 
 	g[HVX_RAX] = r->rax; g[HVX_RBX] = r->rbx; g[HVX_RCX] = r->rcx;
 	g[HVX_RDX] = r->rdx; g[HVX_RSI] = r->rsi; g[HVX_RDI] = r->rdi;
@@ -109,8 +137,7 @@ int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
 	g[HVX_R13] = r->r13; g[HVX_R14] = r->r14; g[HVX_R15] = r->r15;
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
-	/* Bit 1 is always set; reserved bits stay clear. */
-	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED);
+	vmcs_writel(GUEST_RFLAGS, r->rflags);
 	/* New registers cancel a half-done exit. */
 	vcpu->pending = HVX_PENDING_NONE;
 	return 0;
@@ -150,14 +177,33 @@ static void get_segment(unsigned int i, struct hvx_segment *seg)
 	};
 }
 
-static int set_segment(unsigned int i, const struct hvx_segment *seg)
+static bool segment_valid(unsigned int i, const struct hvx_segment *seg, u64 efer)
 {
-	u32 ar;
+	u32 field = seg_fields[i].selector;
 
 	if (seg->padding || seg->type > 15 || seg->dpl > 3 || seg->present > 1 ||
 	    seg->s > 1 || seg->avl > 1 || seg->l > 1 || seg->db > 1 ||
 	    seg->g > 1 || seg->unusable > 1)
-		return -EINVAL;
+		return false;
+	/* VM entry's checks on bases (SDM "Checks on Guest Segment Registers"). */
+	if (field == GUEST_FS_SELECTOR || field == GUEST_GS_SELECTOR ||
+	    field == GUEST_TR_SELECTOR || field == GUEST_LDTR_SELECTOR) {
+		if (!is_canonical(seg->base))
+			return false;
+	} else if (seg->base >> 32) {
+		return false;
+	}
+	/* A 64-bit code segment has D/B clear, and exists only in IA-32e mode. */
+	if (field == GUEST_CS_SELECTOR && seg->l &&
+	    (seg->db || !(efer & EFER_LMA)))
+		return false;
+	return true;
+}
+
+static void set_segment(unsigned int i, const struct hvx_segment *seg)
+{
+	u32 ar;
+
 	ar = seg->type | seg->s << 4 | seg->dpl << 5 | seg->present << 7 |
 	     seg->avl << 12 | seg->l << 13 | seg->db << 14 | seg->g << 15 |
 	     seg->unusable << 16;
@@ -165,7 +211,6 @@ static int set_segment(unsigned int i, const struct hvx_segment *seg)
 	__hvx_vmwrite(seg_fields[i].base, seg->base);
 	__hvx_vmwrite(seg_fields[i].limit, seg->limit);
 	__hvx_vmwrite(seg_fields[i].ar, ar);
-	return 0;
 }
 
 int hvx_vcpu_get_sregs(struct hvx_vcpu *vcpu, struct hvx_sregs *s)
@@ -183,9 +228,77 @@ int hvx_vcpu_get_sregs(struct hvx_vcpu *vcpu, struct hvx_sregs *s)
 	s->cr2 = vcpu->cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vcpu->cr4_shadow;
+	s->cr8 = hvx_lapic_get_cr8(&vcpu->lapic);
 	s->efer = vcpu->efer;
 	s->apic_base = vcpu->apic_base;
 	return 0;
+}
+
+/* Everything HVX_SET_SREGS takes must pass here before anything is written. */
+static bool sregs_valid(const struct hvx_sregs *s)
+{
+	bool lma = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return false;
+	if (s->gdt.padding[0] || s->gdt.padding[1] || s->gdt.padding[2] ||
+	    s->idt.padding[0] || s->idt.padding[1] || s->idt.padding[2])
+		return false;
+	if (!is_canonical(s->gdt.base) || !is_canonical(s->idt.base))
+		return false;
+	if (s->efer & ~HVX_EFER_KNOWN || s->cr8 > 15)
+		return false;
+	/* LMA is the CPU's to set: it must be what LME and PG make it. */
+	if (!!(s->efer & EFER_LMA) != lma)
+		return false;
+	if (!cr0_valid(s->cr0) || !cr4_valid(s->cr4))
+		return false;
+	if (lma && !(s->cr4 & X86_CR4_PAE))
+		return false;
+	if ((s->cr4 & X86_CR4_PCIDE) && !lma)
+		return false;
+	/* CR3 may not set bits beyond the physical address width. */
+	if (s->cr3 >> boot_cpu_data.x86_phys_bits)
+		return false;
+	/* The local APIC stays at its address, enabled, in xAPIC mode. */
+	if ((s->apic_base & ~(u64)MSR_IA32_APICBASE_BSP) !=
+	    (HVX_LAPIC_GPA | MSR_IA32_APICBASE_ENABLE))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(seg_fields); i++)
+		if (!segment_valid(i, sregs_seg((struct hvx_sregs *)s, i), s->efer))
+			return false;
+	return true;
+}
+
+/*
+ * An event left for injection by the last exit keeps the error-code bit
+ * of the mode it was raised in; VM entry refuses a hardware exception
+ * whose bit does not fit the new CR0.PE (SDM "Checks on VM-Entry Control
+ * Fields"), which made later entries fail with an invalid control field.
+ */
+static void fit_pending_event(struct hvx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
+	bool code;
+
+	if (!(info & INTR_INFO_VALID_MASK) ||
+	    (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_HARD_EXCEPTION)
+		return;
+	code = (vcpu->cr0_shadow & X86_CR0_PE) &&
+	       (vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
+		vector == X86_TRAP_AC);
+	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
+		return;
+	if (code) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	} else {
+		info &= ~INTR_INFO_DELIVER_CODE_MASK;
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
 int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *s)
@@ -193,41 +306,33 @@ int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *s)
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
-		if (s->reserved[i])
-			return -EINVAL;
-	if (s->gdt.padding[0] || s->gdt.padding[1] || s->gdt.padding[2] ||
-	    s->idt.padding[0] || s->idt.padding[1] || s->idt.padding[2])
-		return -EINVAL;
-	if (s->efer & ~HVX_EFER_KNOWN || s->cr8 > 15)
-		return -EINVAL;
-	if (!cr0_valid(s->cr0) || !cr4_valid(s->cr4))
-		return -EINVAL;
-	/* CR3 may not set bits beyond the physical address width. */
-	if (s->cr3 >> boot_cpu_data.x86_phys_bits)
-		return -EINVAL;
-	/* Long mode needs PAE, and LME with paging on implies LMA. */
-	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG) && !(s->cr4 & X86_CR4_PAE))
+	if (!sregs_valid(s))
 		return -EINVAL;
 
-	for (i = 0; i < ARRAY_SIZE(seg_fields); i++) {
-		err = set_segment(i, sregs_seg((struct hvx_sregs *)s, i));
-		if (err)
-			return err;
-	}
+	for (i = 0; i < ARRAY_SIZE(seg_fields); i++)
+		set_segment(i, sregs_seg((struct hvx_sregs *)s, i));
 	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
 	vmcs_write32(GUEST_GDTR_LIMIT, s->gdt.limit);
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vcpu->cr2 = s->cr2;
-	vcpu->efer = s->efer;
+	vcpu->efer = s->efer & ~EFER_LMA;
+	/* CR4 before CR0, each checked against the other by sregs_valid(). */
 	vcpu->cr4_shadow = 0;
-	err = hvx_vcpu_set_cr4(vcpu, s->cr4);
+	vcpu->cr0_shadow = 0;
+	vmcs_write32(VM_ENTRY_CONTROLS,
+		     vmcs_read32(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE);
+	err = hvx_vcpu_set_cr4(vcpu, s->cr4 & ~X86_CR4_PCIDE);
 	if (!err)
 		err = hvx_vcpu_set_cr0(vcpu, s->cr0);
+	if (!err && (s->cr4 & X86_CR4_PCIDE))
+		err = hvx_vcpu_set_cr4(vcpu, s->cr4);
+	/* Not reached: sregs_valid() checks all that these do. */
 	if (err)
 		return err;
+	hvx_lapic_set_cr8(&vcpu->lapic, s->cr8);
 	vcpu->apic_base = s->apic_base;
+	fit_pending_event(vcpu);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <asm/msr.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 
 #include "hvx.h"
 #include "vmx_ops.h"
@@ -148,7 +149,12 @@ int hvx_vmcs_setup(struct hvx_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, hvx_caps.proc_ctls2);
 	vmcs_write32(VM_EXIT_CONTROLS, hvx_caps.exit_ctls);
 	vmcs_write32(VM_ENTRY_CONTROLS, hvx_caps.entry_ctls);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC: its delivery can fault again forever with no instruction
+	 * boundary for the host to take its CPU back (CVE-2015-5307).
+	 * #MC: a machine check in guest context belongs to the host.
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -7,6 +7,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 #define HOST_RSP_FIELD	0x6c14
@@ -48,8 +49,11 @@ SYM_FUNC_START(hvx_vmx_enter)
 	vmwrite %rsp, %rax
 	jbe  .Lfail_early
 
-	/* The flags of this test survive the loads below (MOV keeps flags). */
-	test %sil, %sil
+	/*
+	 * CF says VMRESUME; it survives the loads below (MOV keeps flags)
+	 * and VERW, which changes only ZF.
+	 */
+	bt   $0, %esi
 
 	mov  G_RAX(%rdi), %rax
 	mov  G_RCX(%rdi), %rcx
@@ -67,7 +71,10 @@ SYM_FUNC_START(hvx_vmx_enter)
 	mov  G_R15(%rdi), %r15
 	mov  G_RDI(%rdi), %rdi
 
-	jz   .Llaunch
+	/* MDS, TAA, RFDS: no host data in the CPU's buffers for the guest. */
+	VM_CLEAR_CPU_BUFFERS
+
+	jnc  .Llaunch
 	/*
 	 * A successful VMLAUNCH/VMRESUME comes back at hvx_vmx_exit_point
 	 * through HOST_RIP: tell objtool the stack state there is this one.
@@ -102,6 +109,15 @@ SYM_INNER_LABEL(hvx_vmx_exit_point, SYM_L_GLOBAL)
 	mov  %r15, G_R15(%rdi)
 	pop  %rax
 	mov  %rax, G_RDI(%rdi)
+
+	/*
+	 * Before the first RET: the return stack holds the guest's
+	 * predictions, and SPEC_CTRL the guest's value.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	call hvx_spec_ctrl_restore_host
+	CLEAR_BRANCH_HISTORY_VMEXIT
 	xor  %eax, %eax
 
 .Lout:
@@ -128,3 +144,26 @@ SYM_INNER_LABEL(hvx_vmx_exit_point, SYM_L_GLOBAL)
 	mov  $1, %eax
 	jmp  .Lout
 SYM_FUNC_END(hvx_vmx_enter)
+
+/*
+ * void hvx_do_nmi_irqoff(unsigned long entry)
+ * Calls the host's NMI entry @entry (asm_exc_nmi_noist) on this stack with
+ * the interrupt frame the CPU would have pushed, as KVM does: an NMI that
+ * made the guest exit is consumed by the exit and must reach the host's
+ * handler now, with interrupts still off.
+ */
+SYM_FUNC_START(hvx_do_nmi_irqoff)
+	push %rbp
+	mov  %rsp, %rbp
+	/* The CPU aligns RSP to 16 bytes before it pushes the frame. */
+	and  $-16, %rsp
+	push $__KERNEL_DS
+	push %rbp
+	pushf
+	push $__KERNEL_CS
+	CALL_NOSPEC rdi
+	/* IRET restored RSP already; objtool follows RBP. */
+	mov  %rbp, %rsp
+	pop  %rbp
+	RET
+SYM_FUNC_END(hvx_do_nmi_irqoff)

@@ -103,7 +103,8 @@ int hvx_vmx_setup(void)
 			      CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MOV_DR_EXITING |
 			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
 			      CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
-			      CPU_BASED_RDPMC_EXITING, 0,
+			      CPU_BASED_RDPMC_EXITING | CPU_BASED_CR8_LOAD_EXITING |
+			      CPU_BASED_CR8_STORE_EXITING, 0,
 			      &hvx_caps.proc_ctls);
 	if (err)
 		return err;
@@ -116,9 +117,11 @@ int hvx_vmx_setup(void)
 
 	if (!(hi & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS))
 		goto no_ept;
+	/* WBINVD would flush the host's caches for as long as it takes. */
 	err = adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2,
 			      SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
-			      SECONDARY_EXEC_UNRESTRICTED_GUEST, 0,
+			      SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			      SECONDARY_EXEC_WBINVD_EXITING,
 			      &hvx_caps.proc_ctls2);
 	if (err)
 		goto no_ept;
@@ -142,8 +145,11 @@ int hvx_vmx_setup(void)
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, hvx_caps.ept_vpid_cap);
 	if (!(hvx_caps.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(hvx_caps.ept_vpid_cap & VMX_EPTP_WB_BIT) ||
-	    !(hvx_caps.ept_vpid_cap & VMX_EPT_INVEPT_BIT)) {
-		pr_err("EPT lacks 4-level walks, write-back memory or INVEPT\n");
+	    !(hvx_caps.ept_vpid_cap & VMX_EPT_INVEPT_BIT) ||
+	    !(hvx_caps.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT) ||
+	    !(hvx_caps.ept_vpid_cap & (VMX_VPID_INVVPID_BIT << 32)) ||
+	    !(hvx_caps.ept_vpid_cap & (VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32))) {
+		pr_err("EPT lacks 4-level walks, write-back memory, all-context INVEPT or INVVPID\n");
 		return -ENODEV;
 	}
 	hvx_caps.ept_ad = hvx_caps.ept_vpid_cap & VMX_EPT_AD_BIT;
@@ -194,14 +200,25 @@ static void hvx_cpu_enable(void *unused)
 		return;
 	}
 	c->on = true;
+	/*
+	 * Translations cached before VMXON (by an earlier VMX session, ours
+	 * or another hypervisor's) may name EPT roots and VPIDs that are
+	 * about to be reused for other VMs.
+	 */
+	hvx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	hvx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
 }
 
 static void hvx_cpu_clear_loaded(struct hvx_cpu *c)
 {
 	struct hvx_vcpu *vcpu, *tmp;
+	unsigned long flags;
 
+	/* A VMCLEAR IPI from another CPU unlinks from the list too. */
+	local_irq_save(flags);
 	list_for_each_entry_safe(vcpu, tmp, &c->loaded_vcpus, loaded_link)
 		hvx_vcpu_clear_on_cpu(vcpu);
+	local_irq_restore(flags);
 }
 
 static void hvx_cpu_disable(void *unused)

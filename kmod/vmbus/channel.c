@@ -174,6 +174,9 @@ static int hvx_vmbus_channel_report(struct hvx_vmbus_channel *ch,
 		return -EFAULT;
 	if (r.flags & ~HVX_CHANNEL_REPORT_FLAGS_MASK || r.reserved)
 		return -EINVAL;
+	/* A balloon shrinks as the guest deflates it, but never outgrows the RAM. */
+	if (r.balloon_bytes > hvx_mem_size(&ch->vm->mem))
+		return -EINVAL;
 
 	spin_lock(&bus->slock);
 	if (r.packets_from_guest < t->packets_from_guest ||

@@ -395,7 +395,7 @@ TEST(channel_reports_show_as_traffic_and_only_grow)
 	struct vm *vm = vm_create(VM_HVX, MEM_SIZE);
 	struct hvx_channel_report rep = {
 		.packets_from_guest = 10, .bytes_from_guest = 1000,
-		.packets_to_guest = 20, .bytes_to_guest = 2000, .balloon_bytes = 8 << 20,
+		.packets_to_guest = 20, .bytes_to_guest = 2000, .balloon_bytes = 2 << 20,
 	};
 	struct hvx_create_channel cc = { .instance_id = { 1 } };
 	struct reply r = { 0 };
@@ -417,7 +417,7 @@ TEST(channel_reports_show_as_traffic_and_only_grow)
 	EXPECT_EQ(1000, r.from_guest_bytes);
 	EXPECT_EQ(20, r.to_guest_packets);
 	EXPECT_EQ(2000, r.to_guest_bytes);
-	EXPECT_EQ(8 << 20, r.balloon);
+	EXPECT_EQ(2 << 20, r.balloon);
 	EXPECT_FALSE(r.broken);
 
 	/* Totals that go down, unknown flags, reserved bits: refused, unchanged. */
@@ -434,6 +434,14 @@ TEST(channel_reports_show_as_traffic_and_only_grow)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(ch, HVX_CHANNEL_REPORT, NULL));
 	EXPECT_EQ(EFAULT, errno);
+	/* A balloon bigger than the guest's RAM. */
+	rep.reserved = 0;
+	rep.balloon_bytes = MEM_SIZE + 4096;
+	EXPECT_EQ(-1, ioctl(ch, HVX_CHANNEL_REPORT, &rep));
+	EXPECT_EQ(EINVAL, errno);
+	rep.balloon_bytes = ~0ULL;
+	EXPECT_EQ(-1, ioctl(ch, HVX_CHANNEL_REPORT, &rep));
+	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, request(HVX_CMD_GET_STATS, id, NULL, &r));
 	EXPECT_EQ(10, r.from_guest_packets);
 

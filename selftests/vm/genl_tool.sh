@@ -41,6 +41,9 @@ grep -q '^hvxuser:' /etc/passwd 2>/dev/null || {
 	echo 'other:x:1001:' >>/etc/group
 }
 chgrp 900 /dev/hvx && chmod 0660 /dev/hvx
+# hvx.ko charges guest RAM to RLIMIT_MEMLOCK (8 MiB by default): room for
+# the users' 128 MiB guests, as a memlock line in limits.conf would give.
+ulimit -l 524288
 
 # Warm the host (see vmbus_linux.sh): hvx.ko's first VMs and channels,
 # and the first generic netlink sockets, users and fork()s, leave slab

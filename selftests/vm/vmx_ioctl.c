@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vm_harness.h"
@@ -132,6 +134,15 @@ TEST_F(dev, vcpu_ioctls)
 	cpuid->entries[1].flags = 0x100;
 	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_CPUID, cpuid));
 	cpuid->entries[1].flags = 0;
+	/* Two entries for one leaf: which one CPUID answers would be luck. */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_CPUID, cpuid));
+	cpuid->entries[0].flags = cpuid->entries[1].flags = HVX_CPUID_FLAG_SIGNIFICANT_INDEX;
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_CPUID, cpuid));
+	cpuid->entries[1].index = 1;
+	EXPECT_EQ(0, ioctl(vcpu, HVX_SET_CPUID, cpuid));
+	cpuid->entries[0].flags = cpuid->entries[1].flags = 0;
+	cpuid->entries[1].index = 0;
+	cpuid->entries[1].function = 1;
 	EXPECT_EQ(0, ioctl(vcpu, HVX_SET_CPUID, cpuid));
 	EXPECT_ERRNO(EFAULT, ioctl(vcpu, HVX_SET_CPUID, BAD_PTR));
 	free(cpuid);
@@ -139,6 +150,179 @@ TEST_F(dev, vcpu_ioctls)
 	/* The run page maps at offset 0 only, one page. */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, vcpu, 4096));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 8192, PROT_READ, MAP_SHARED, vcpu, 0));
+	close(vcpu);
+}
+
+/*
+ * Guest RAM must be the VMM's own private anonymous memory, mapped as the
+ * slot says, and may not hide the APICs (issue 16, findings 10 and 13).
+ */
+TEST_F(dev, memory_region_backing)
+{
+	uint64_t hva = (uintptr_t)self->mem;
+	void *ro, *shared, *run;
+	int vcpu, memfd;
+
+	/* Host address 0, past the user address space, and not mapped at all. */
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 0x200000, 4096, 0));
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 1ULL << 40, 1ULL << 47, 4096));
+	ASSERT_EQ(0, munmap(self->mem + (512 << 10), 4096));
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 0x200000, 1 << 20, hva));
+	EXPECT_EQ(0, set_region(self->vm, 1, 0, 0x200000, 512 << 10, hva));
+	EXPECT_EQ(0, set_region(self->vm, 1, 0, 0, 0, 0));
+
+	/* Read-only memory: only for a read-only slot. */
+	ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 0x200000, 8192, (uintptr_t)ro));
+	EXPECT_EQ(0, set_region(self->vm, 1, HVX_MEM_READONLY, 0x200000, 8192, (uintptr_t)ro));
+	EXPECT_EQ(0, set_region(self->vm, 1, 0, 0, 0, 0));
+
+	/* Shared file pages would be pinned under the file system's feet. */
+	memfd = memfd_create("hvx-test", 0);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, 8192));
+	shared = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 0x200000, 8192, (uintptr_t)shared));
+
+	/* Nor is the run page guest RAM. */
+	vcpu = ioctl(self->vm, HVX_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu);
+	run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	EXPECT_ERRNO(EFAULT, set_region(self->vm, 1, 0, 0x200000, 4096, (uintptr_t)run));
+
+	/* The local APIC and I/O APIC pages stay hvx's. */
+	EXPECT_ERRNO(EINVAL, set_region(self->vm, 1, 0, 0xfee00000, 4096, hva));
+	EXPECT_ERRNO(EINVAL, set_region(self->vm, 1, 0, 0xfec00000, 4096, hva));
+	EXPECT_ERRNO(EINVAL, set_region(self->vm, 1, 0, 0xfe000000, 32 << 20, hva));
+
+	/* Deleting a slot that holds nothing is a mistake worth telling. */
+	EXPECT_ERRNO(EINVAL, set_region(self->vm, 5, 0, 0, 0, 0));
+
+	munmap(run, 4096);
+	close(vcpu);
+	munmap(shared, 8192);
+	close(memfd);
+	munmap(ro, 8192);
+}
+
+/*
+ * Guest RAM counts against the VMM's RLIMIT_MEMLOCK, as RDMA and VFIO
+ * pins do: an unprivileged VMM cannot make unlimited memory unreclaimable.
+ */
+TEST(memory_charged_to_memlock)
+{
+	struct rlimit one_mib = { 1 << 20, 1 << 20 };
+	int dev, status;
+	pid_t child;
+
+	dev = open("/dev/hvx", O_RDWR);
+	ASSERT_LE(0, dev);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		char *mem = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint64_t hva = (uintptr_t)mem;
+		int vm, fails = 0;
+
+		/* Without CAP_IPC_LOCK, like any member of group hvx. */
+		if (mem == MAP_FAILED || setrlimit(RLIMIT_MEMLOCK, &one_mib) ||
+		    setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(100);
+		vm = ioctl(dev, HVX_CREATE_VM, 0);
+		if (vm < 0)
+			_exit(101);
+		fails += !(set_region(vm, 0, 0, 0, 4 << 20, hva) == -1 && errno == ENOMEM);
+		fails += set_region(vm, 0, 0, 0, 512 << 10, hva) != 0;
+		fails += set_region(vm, 1, 0, 1 << 20, 512 << 10, hva + (1 << 20)) != 0;
+		fails += !(set_region(vm, 2, 0, 2 << 20, 4096, hva + (2 << 20)) == -1 &&
+			   errno == ENOMEM);
+		/* Deleting a slot gives its charge back. */
+		fails += set_region(vm, 1, 0, 0, 0, 0) != 0;
+		fails += set_region(vm, 2, 0, 2 << 20, 4096, hva + (2 << 20)) != 0;
+		close(vm);
+		_exit(fails);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(dev);
+}
+
+/* SET_REGS and SET_SREGS refuse what VM entry would fail on; GET gives back SET. */
+TEST_F(dev, register_state_checked)
+{
+	struct hvx_sregs s, good, back;
+	struct hvx_regs r, rback;
+	int vcpu = ioctl(self->vm, HVX_CREATE_VCPU, 0);
+
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, ioctl(vcpu, HVX_GET_REGS, &r));
+	r.rip = 0x0000800000000000ULL;		/* not canonical */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_REGS, &r));
+	r.rip = 0x1000;
+	r.rflags = 2 | (1 << 3);		/* reserved bit 3 */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_REGS, &r));
+	r.rflags = 0;				/* bit 1 is always set */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_REGS, &r));
+	r.rflags = 0x202;
+	r.rax = 0x1122334455667788ULL;
+	ASSERT_EQ(0, ioctl(vcpu, HVX_SET_REGS, &r));
+	ASSERT_EQ(0, ioctl(vcpu, HVX_GET_REGS, &rback));
+	EXPECT_EQ(0, memcmp(&r, &rback, sizeof(r)));
+
+	ASSERT_EQ(0, ioctl(vcpu, HVX_GET_SREGS, &good));
+	s = good;
+	s.apic_base = 0xfed00900;		/* the APIC does not move */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.apic_base = 0xfee00000;		/* nor is it turned off */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.cs.l = 1;				/* 64-bit code outside long mode */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.cr3 = 1ULL << 62;			/* beyond the physical address width */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.gdt.base = 0x0000800000000000ULL;	/* not canonical */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.fs.base = 0x0000800000000000ULL;
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.ds.base = 1ULL << 32;			/* 32 bits at most */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.efer = 0x400;				/* LMA without LME and paging */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.cr4 = 1 << 22;			/* PKE: the host's PKRU is not switched */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	s = good;
+	s.cr8 = 16;
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
+	/* A refused SET changed nothing. */
+	ASSERT_EQ(0, ioctl(vcpu, HVX_GET_SREGS, &back));
+	EXPECT_EQ(0, memcmp(&good, &back, sizeof(good)));
+
+	/* Long mode, CS.L, CR8: stored as given and read back the same. */
+	s = good;
+	s.cs.l = 1;
+	s.cs.db = 0;
+	s.cr0 = 0x80000031;
+	s.cr4 = 1 << 5;
+	s.cr3 = 0x100000;
+	s.efer = 0x500;
+	s.cr8 = 9;
+	ASSERT_EQ(0, ioctl(vcpu, HVX_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(vcpu, HVX_GET_SREGS, &back));
+	EXPECT_EQ(0, memcmp(&s, &back, sizeof(s)));
+	s.cs.db = 1;				/* L with D/B */
+	EXPECT_ERRNO(EINVAL, ioctl(vcpu, HVX_SET_SREGS, &s));
 	close(vcpu);
 }
 

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a guest or a racing VMM could once do to the host (issue 16's
+ * findings), each shown not to happen.  Before the fixes, several of these
+ * hung or crashed the emulated host: run-order puts this file late.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm_harness.h"
+#include "uapi/hvx.h"
+#include "vm.h"
+
+#define PORT_REPORT	0x30
+
+/* The snippets are 64-bit code for vm_setup_long(); each ends in HLT with IF=0. */
+#define GUEST(name, body)					\
+	extern const char name[], name##_end[];			\
+	asm(".pushsection .rodata\n\t.code64\n"			\
+	    ".globl " #name ", " #name "_end\n"			\
+	    #name ":\n\t" body "\n"				\
+	    #name "_end:\n\t.popsection")
+
+/* CR8 as found, then 15 written and read back; each reported by OUT. */
+GUEST(guest_cr8,
+	"mov %cr8, %rax\n\t"
+	"out %eax, $0x30\n\t"
+	"mov $15, %eax\n\t"
+	"mov %rax, %cr8\n\t"
+	"mov %cr8, %rax\n\t"
+	"out %eax, $0x30\n\t"
+	"hlt");
+
+/*
+ * The local APIC on, its timer in TSC-deadline mode, a deadline of ~0
+ * written and read back (low half reported).
+ */
+GUEST(guest_far_deadline,
+	"mov $0xfee00000, %ebx\n\t"
+	"movl $0x1ff, 0xf0(%rbx)\n\t"
+	"movl $0x40 | (2 << 17), 0x320(%rbx)\n\t"
+	"mov $0x6e0, %ecx\n\t"
+	"mov $-1, %eax\n\t"
+	"mov $-1, %edx\n\t"
+	"wrmsr\n\t"
+	"rdmsr\n\t"
+	"out %eax, $0x30\n\t"
+	"hlt");
+
+/* The cache instructions, then a report. */
+GUEST(guest_cache_flush,
+	"wbinvd\n\t"
+	"invd\n\t"
+	"mov $1, %eax\n\t"
+	"out %eax, $0x30\n\t"
+	"hlt");
+
+/* Reports 0, 1, 2, ... forever. */
+GUEST(guest_count,
+	"xor %eax, %eax\n"
+	"1:\n\t"
+	"out %eax, $0x30\n\t"
+	"inc %eax\n\t"
+	"jmp 1b");
+
+/* Sleeps in HLT with interrupts on; only a signal to the VMM ends the run. */
+GUEST(guest_sleep,
+	"sti\n"
+	"1:\n\t"
+	"hlt\n\t"
+	"jmp 1b");
+
+static struct vm *long_mode_vm(struct __test_metadata *_metadata,
+			       const char *code, const char *code_end)
+{
+	struct vm *vm = vm_create(VM_HVX, 4 << 20);
+
+	if (!vm)
+		return NULL;
+	vm_load(vm, GUEST_CODE_GPA, code, code_end);
+	if (vm_setup_long(vm, GUEST_CODE_GPA)) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+static uint32_t reported(struct __test_metadata *_metadata, struct vm *vm)
+{
+	struct vm_exit e;
+
+	if (vm_run(vm, &e) || e.kind != VM_EXIT_IO || e.port != PORT_REPORT) {
+		TH_LOG("expected an OUT to %#x, got exit kind %d (raw %u, hw %#llx)",
+		       PORT_REPORT, e.kind, e.raw_reason, (unsigned long long)e.hw_reason);
+		return ~0U;
+	}
+	return *(uint32_t *)e.data;
+}
+
+/* The host's local timer interrupts so far, over every CPU. */
+static unsigned long long host_timer_interrupts(void)
+{
+	unsigned long long sum = 0;
+	char line[4096], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (strncmp(p, "LOC:", 4))
+			continue;
+		for (p += 4;; p = end) {
+			unsigned long long n = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += n;
+		}
+	}
+	fclose(f);
+	return sum;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Finding 2: MOV to CR8 wrote the host CPU's own TPR, and 15 masked every
+ * host interrupt (the emulated host stopped).  Now CR8 is the guest's
+ * local APIC TPR, seen through HVX_GET/SET_SREGS.
+ */
+TEST(cr8_is_the_guests_tpr)
+{
+	struct vm *vm = long_mode_vm(_metadata, guest_cr8, guest_cr8_end);
+	unsigned long long before, after;
+	struct hvx_sregs s;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_SREGS, &s));
+	EXPECT_EQ(0, s.cr8);
+	s.cr8 = 7;
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s));
+	EXPECT_EQ(7, reported(_metadata, vm));
+	EXPECT_EQ(15, reported(_metadata, vm));
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_SREGS, &s));
+	EXPECT_EQ(15, s.cr8);
+	s.cr8 = 16;
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s));
+
+	/* The host CPU still takes its timer interrupts. */
+	before = host_timer_interrupts();
+	sleep_ms(300);
+	after = host_timer_interrupts();
+	TH_LOG("host LOC %llu -> %llu over 300 ms", before, after);
+	EXPECT_LT(before, after);
+	vm_destroy(vm);
+}
+
+/*
+ * Finding 7: a deadline of ~0 overflowed the tick-to-nanosecond division
+ * and raised #DE in the host (on a 50 MHz TSC).  Now it is a timer that
+ * never fires, and the guest reads its deadline back.
+ */
+TEST(tsc_deadline_far_future)
+{
+	struct vm *vm = long_mode_vm(_metadata, guest_far_deadline, guest_far_deadline_end);
+
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(0xffffffffU, reported(_metadata, vm));
+	vm_destroy(vm);
+}
+
+/*
+ * Finding 11: WBINVD ran on the host's caches untrapped, and INVD ended
+ * the run with an internal error.  Both exit now and are skipped.
+ */
+TEST(cache_flushes_exit_and_are_skipped)
+{
+	struct vm *vm = long_mode_vm(_metadata, guest_cache_flush, guest_cache_flush_end);
+	struct hvx_vcpu_stats stats;
+
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(1, reported(_metadata, vm));
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_STATS, &stats));
+	EXPECT_EQ(1, stats.exits[54]);	/* WBINVD */
+	EXPECT_EQ(1, stats.exits[13]);	/* INVD */
+	vm_destroy(vm);
+}
+
+/*
+ * Finding 12: after a failed VMRESUME-time entry the vCPU was marked not
+ * launched, so every later entry was a VMLAUNCH of a launched VMCS
+ * (vm-instruction error 4) and the vCPU was lost for good.
+ */
+TEST(failed_entry_of_launched_vcpu_recovers)
+{
+	struct vm *vm = long_mode_vm(_metadata, guest_count, guest_count_end);
+	struct hvx_sregs good, bad;
+	struct vm_exit e;
+
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(0, reported(_metadata, vm));	/* launched */
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_SREGS, &good));
+	bad = good;
+	bad.cs.present = 0;
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &bad));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	ASSERT_EQ(VM_EXIT_FAIL_ENTRY, e.kind);
+	EXPECT_EQ(33, e.hw_reason);
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &good));
+	EXPECT_EQ(1, reported(_metadata, vm));
+	EXPECT_EQ(2, reported(_metadata, vm));
+	vm_destroy(vm);
+}
+
+static void on_signal(int sig)
+{
+}
+
+struct sleeper {
+	struct vm *vm;
+	pthread_t thread;
+	int result, error;
+};
+
+static void *run_sleeper(void *arg)
+{
+	struct sleeper *s = arg;
+
+	s->result = ioctl(s->vm->vcpu_fd, HVX_RUN, 0);
+	s->error = errno;
+	return NULL;
+}
+
+/*
+ * Finding 6: a VM exit leaves the TSS limit at 0x67 (and the GDT limit at
+ * 0xffff), and they were put right only at the end of the ioctl.  A task
+ * that ran while the vCPU thread slept in the guest's HLT took #GP on its
+ * ioperm() port.  On the emulated host's single CPU, the child here runs
+ * exactly then.
+ */
+TEST(ioperm_task_runs_while_vcpu_halts)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct vm *vm = long_mode_vm(_metadata, guest_sleep, guest_sleep_end);
+	struct sleeper sleeper = { .vm = vm };
+	int go[2], status, i;
+	pid_t child;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		char c;
+
+		if (ioperm(0x80, 1, 1))
+			_exit(2);
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		for (i = 0; i < 1000; i++) {
+			outb(0, 0x80);
+			sched_yield();
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(0, pthread_create(&sleeper.thread, NULL, run_sleeper, &sleeper));
+	sleep_ms(200);	/* the vCPU is asleep in HLT by now */
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	pthread_kill(sleeper.thread, SIGUSR1);
+	pthread_join(sleeper.thread, NULL);
+	EXPECT_EQ(-1, sleeper.result);
+	EXPECT_EQ(EINTR, sleeper.error);
+	if (WIFSIGNALED(status))
+		TH_LOG("the ioperm() task died of signal %d", WTERMSIG(status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(go[0]);
+	close(go[1]);
+	vm_destroy(vm);
+}
+
+struct racer {
+	struct vm *vm;
+	volatile int *stop;
+	pthread_t thread;
+	unsigned long calls, bad;
+	volatile int done;
+};
+
+static void *race_run(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!*r->stop) {
+		if (ioctl(r->vm->vcpu_fd, HVX_RUN, 0) && errno != EINTR)
+			r->bad++;
+		r->calls++;
+	}
+	r->done = 1;
+	return NULL;
+}
+
+static void *race_state(void *arg)
+{
+	struct hvx_cpuid *cpuid = calloc(1, sizeof(*cpuid) + 4 * sizeof(cpuid->entries[0]));
+	struct racer *r = arg;
+	struct hvx_regs regs;
+	struct hvx_sregs sregs;
+	unsigned int i;
+
+	if (!cpuid)
+		return NULL;
+	for (i = 0; i < 4; i++)
+		cpuid->entries[i].function = i;
+	while (!*r->stop) {
+		cpuid->nent = 1 + r->calls % 4;
+		if (ioctl(r->vm->vcpu_fd, HVX_SET_CPUID, cpuid) ||
+		    ioctl(r->vm->vcpu_fd, HVX_GET_REGS, &regs) ||
+		    ioctl(r->vm->vcpu_fd, HVX_SET_REGS, &regs) ||
+		    ioctl(r->vm->vcpu_fd, HVX_GET_SREGS, &sregs) ||
+		    ioctl(r->vm->vcpu_fd, HVX_SET_SREGS, &sregs))
+			r->bad++;
+		r->calls++;
+	}
+	free(cpuid);
+	return NULL;
+}
+
+/*
+ * Finding 1: vCPU ioctls were not serialized.  Two threads in HVX_RUN on
+ * one fd corrupted the preempt-notifier list and VMCLEARed a VMCS in use;
+ * SET_CPUID freed the table a CPUID exit was reading.  The emulated host
+ * hung or took a general protection fault.  Now they take turns.
+ */
+TEST(vcpu_ioctls_race_safely)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct vm *vm = long_mode_vm(_metadata, guest_sleep, guest_sleep_end);
+	volatile int stop = 0;
+	struct racer racers[3] = {
+		{ .vm = vm, .stop = &stop }, { .vm = vm, .stop = &stop },
+		{ .vm = vm, .stop = &stop },
+	};
+	int i, round;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&racers[0].thread, NULL, race_run, &racers[0]));
+	ASSERT_EQ(0, pthread_create(&racers[1].thread, NULL, race_run, &racers[1]));
+	ASSERT_EQ(0, pthread_create(&racers[2].thread, NULL, race_state, &racers[2]));
+	/* 2 s of the runners being kicked out of HLT every 10 ms. */
+	for (round = 0; round < 200; round++) {
+		sleep_ms(10);
+		pthread_kill(racers[0].thread, SIGUSR1);
+		pthread_kill(racers[1].thread, SIGUSR1);
+	}
+	stop = 1;
+	/*
+	 * Keep kicking both runners until both have seen stop: one may sleep
+	 * in the guest's HLT while the other waits for the vCPU.
+	 */
+	while (!racers[0].done || !racers[1].done) {
+		for (i = 0; i < 2; i++)
+			if (!racers[i].done)
+				pthread_kill(racers[i].thread, SIGUSR1);
+		sleep_ms(10);
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(racers[i].thread, NULL);
+	TH_LOG("runs %lu + %lu, state rounds %lu", racers[0].calls, racers[1].calls,
+	       racers[2].calls);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, racers[i].bad);
+	EXPECT_LT(10, racers[0].calls + racers[1].calls);
+	EXPECT_LT(10, racers[2].calls);
+	vm_destroy(vm);
+}
+
+TEST_HARNESS_MAIN
