@@ -17,6 +17,20 @@ static bool is_canonical(u64 addr)
 	return (u64)(((s64)addr << 16) >> 16) == addr;
 }
 
+/* Each of the eight entries is UC, WC, WT, WP, WB or UC- (2 and 3 are reserved). */
+static bool pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
 static int hvx_msr_read(struct hvx_vcpu *vcpu, u32 msr, u64 *val)
 {
 	switch (msr) {
@@ -100,6 +114,9 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 		hvx_vcpu_update_efer(vcpu);
 		return 0;
 	case MSR_IA32_CR_PAT:
+		/* VM entry loads it: a bad memory type would fail the entry. */
+		if (!pat_valid(val))
+			return -1;
 		vmcs_write64(GUEST_IA32_PAT, val);
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
@@ -126,8 +143,16 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 		else
 			hvx_vcpu_write_lazy_msr(vcpu, msr, val);
 		return 0;
-	case MSR_STAR:
 	case MSR_SYSCALL_MASK:
+		/*
+		 * Bits 63:32 are reserved: the host's own WRMSR of the value
+		 * while the guest's is loaded would fault.
+		 */
+		if (val >> 32)
+			return -1;
+		hvx_vcpu_write_lazy_msr(vcpu, msr, val);
+		return 0;
+	case MSR_STAR:
 		hvx_vcpu_write_lazy_msr(vcpu, msr, val);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:

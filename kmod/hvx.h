@@ -168,6 +168,7 @@ void hvx_genl_notify(struct hvx_vm *vm, enum hvx_event event,
 		     const struct hvx_genl_event_info *info);
 
 /* vmx.c */
+extern bool hvx_rebooting;
 int hvx_vmx_setup(void);
 int hvx_vmx_init(void);
 void hvx_vmx_exit(void);

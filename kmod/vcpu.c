@@ -422,6 +422,11 @@ int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 			ret = -EINTR;
 			break;
 		}
+		/* The host left VMX operation to reboot. */
+		if (READ_ONCE(hvx_rebooting)) {
+			ret = -EIO;
+			break;
+		}
 		cond_resched();
 		ret = hvx_vcpu_enter_guest(vcpu);
 	}

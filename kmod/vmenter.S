@@ -86,6 +86,9 @@ SYM_FUNC_START(hvx_vmx_enter)
 .Llaunch:
 	vmlaunch
 	jmp  .Lfail
+	/* After the reboot notifier's VMXOFF they fault: a failed entry. */
+	_ASM_EXTABLE(.Lresume, .Lfail)
+	_ASM_EXTABLE(.Llaunch, .Lfail)
 
 SYM_INNER_LABEL(hvx_vmx_exit_point, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE

@@ -49,6 +49,16 @@ void hvx_vmx_insn_failed(const char *insn, unsigned long field, u64 value)
 			   insn, field, value, error);
 }
 
+/* Set by the reboot notifier before it leaves VMX operation on every CPU. */
+bool hvx_rebooting;
+
+void hvx_vmx_insn_fault(const char *insn)
+{
+	if (READ_ONCE(hvx_rebooting))
+		return;
+	WARN_ONCE(1, "hvx: %s faulted outside VMX operation\n", insn);
+}
+
 /* Bits every control must have and may have, from an IA32_VMX_*_CTLS MSR. */
 static int adjust_controls(u32 msr, u32 required, u32 optional, u32 *result)
 {
@@ -246,6 +256,10 @@ int hvx_vmx_get(void)
 	/* Same order as the hotplug callbacks: CPU lock, then ours. */
 	cpus_read_lock();
 	mutex_lock(&hvx_vmx_lock);
+	if (hvx_rebooting) {
+		err = -EBUSY;
+		goto out;
+	}
 	if (hvx_vmx_users++ == 0) {
 		on_each_cpu(hvx_cpu_enable, NULL, 1);
 		for_each_online_cpu(cpu) {
@@ -261,6 +275,7 @@ int hvx_vmx_get(void)
 				pr_info("VMX is in use by another hypervisor\n");
 		}
 	}
+out:
 	mutex_unlock(&hvx_vmx_lock);
 	cpus_read_unlock();
 	return err;
@@ -313,7 +328,15 @@ static int hvx_cpu_offline(unsigned int cpu)
 
 static int hvx_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
-	/* INIT is blocked in VMX operation: leave it before the reboot. */
+	/*
+	 * INIT is blocked in VMX operation: leave it before the reboot.
+	 * vCPU threads may be between an exit and the next entry on other
+	 * CPUs; their VMX instructions fault from now on, and the faults are
+	 * expected (hvx_vmx_insn_fault()).  No VM may start either.
+	 */
+	mutex_lock(&hvx_vmx_lock);
+	WRITE_ONCE(hvx_rebooting, true);
+	mutex_unlock(&hvx_vmx_lock);
 	on_each_cpu(hvx_cpu_disable, NULL, 1);
 	return NOTIFY_OK;
 }

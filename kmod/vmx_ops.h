@@ -9,9 +9,16 @@
 
 #include <linux/bug.h>
 #include <linux/types.h>
+#include <asm/asm.h>
 #include <asm/vmx.h>
 
 void hvx_vmx_insn_failed(const char *insn, unsigned long field, u64 value);
+/*
+ * A VMX instruction that faulted (#UD: the CPU left VMX operation).  Only
+ * the reboot notifier does that under running vCPUs; as KVM's
+ * kvm_spurious_fault(), anything else is a bug worth a warning.
+ */
+void hvx_vmx_insn_fault(const char *insn);
 
 #define HVX_FIELD_WIDTH(f)	(((f) >> 13) & 3)
 #define HVX_WIDTH_16		0
@@ -28,29 +35,37 @@ static __always_inline unsigned long __hvx_vmread(unsigned long field)
 {
 	unsigned long value;
 
-	asm goto("vmread %[field], %[value]\n\t"
-		 "jbe %l[failed]"
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
 		 : [value] "=rm" (value)
 		 : [field] "r" (field)
 		 : "cc"
-		 : failed);
+		 : failed, fault);
 	return value;
 failed:
 	hvx_vmx_insn_failed("vmread", field, 0);
+	return 0;
+fault:
+	hvx_vmx_insn_fault("vmread");
 	return 0;
 }
 
 static __always_inline void __hvx_vmwrite(unsigned long field, unsigned long value)
 {
-	asm goto("vmwrite %[value], %[field]\n\t"
-		 "jbe %l[failed]"
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
 		 :
 		 : [field] "r" (field), [value] "rm" (value)
 		 : "cc"
-		 : failed);
+		 : failed, fault);
 	return;
 failed:
 	hvx_vmx_insn_failed("vmwrite", field, value);
+	return;
+fault:
+	hvx_vmx_insn_fault("vmwrite");
 }
 
 #define vmcs_read16(f)	({ hvx_check_field(f, HVX_WIDTH_16); (u16)__hvx_vmread(f); })
@@ -85,23 +100,31 @@ static inline void hvx_vmxoff(void)
 
 static inline int hvx_vmclear(u64 phys)
 {
-	asm goto("vmclear %[phys]\n\t"
-		 "jbe %l[failed]"
-		 : : [phys] "m" (phys) : "cc", "memory" : failed);
+	asm goto("1: vmclear %[phys]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [phys] "m" (phys) : "cc", "memory" : failed, fault);
 	return 0;
 failed:
 	hvx_vmx_insn_failed("vmclear", 0, phys);
+	return -EIO;
+fault:
+	hvx_vmx_insn_fault("vmclear");
 	return -EIO;
 }
 
 static inline int hvx_vmptrld(u64 phys)
 {
-	asm goto("vmptrld %[phys]\n\t"
-		 "jbe %l[failed]"
-		 : : [phys] "m" (phys) : "cc", "memory" : failed);
+	asm goto("1: vmptrld %[phys]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [phys] "m" (phys) : "cc", "memory" : failed, fault);
 	return 0;
 failed:
 	hvx_vmx_insn_failed("vmptrld", 0, phys);
+	return -EIO;
+fault:
+	hvx_vmx_insn_fault("vmptrld");
 	return -EIO;
 }
 
@@ -109,24 +132,32 @@ static inline void hvx_invept(unsigned long type, u64 eptp)
 {
 	struct { u64 eptp, reserved; } desc = { eptp, 0 };
 
-	asm goto("invept %[desc], %[type]\n\t"
-		 "jbe %l[failed]"
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed);
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed, fault);
 	return;
 failed:
 	hvx_vmx_insn_failed("invept", type, eptp);
+	return;
+fault:
+	hvx_vmx_insn_fault("invept");
 }
 
 static inline void hvx_invvpid(unsigned long type, u16 vpid)
 {
 	struct { u64 vpid, gva; } desc = { vpid, 0 };
 
-	asm goto("invvpid %[desc], %[type]\n\t"
-		 "jbe %l[failed]"
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed);
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 "jbe %l[failed]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed, fault);
 	return;
 failed:
 	hvx_vmx_insn_failed("invvpid", type, vpid);
+	return;
+fault:
+	hvx_vmx_insn_fault("invvpid");
 }
 
 #endif /* HVX_VMX_OPS_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/io.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,77 @@ GUEST(guest_sleep,
 	"1:\n\t"
 	"hlt\n\t"
 	"jmp 1b");
+
+/*
+ * WRMSR of RCX with EDX:EAX: reports 1 if it was taken, 0xdead from the
+ * #GP handler (guest_wrmsr_gp) if it faulted.
+ */
+GUEST(guest_wrmsr,
+	"mov $0x8000, %rsp\n\t"
+	"wrmsr\n\t"
+	"mov $1, %eax\n\t"
+	"out %eax, $0x30\n\t"
+	"hlt\n"
+	".globl guest_wrmsr_gp\n"
+	"guest_wrmsr_gp:\n\t"
+	"mov $0xdead, %eax\n\t"
+	"out %eax, $0x30\n\t"
+	"hlt");
+extern const char guest_wrmsr_gp[];
+
+/*
+ * CVE-2015-5307, in 32-bit protected mode at CPL 3 with CR0.AM, EFLAGS.AC
+ * and a misaligned stack: the misaligned load raises #AC, whose delivery
+ * pushes onto the misaligned stack at CPL 3 (a DPL-3 code segment, no
+ * stack switch) and raises #AC again, forever, with no instruction
+ * boundary in between.  (64-bit mode aligns RSP before delivery.)
+ */
+extern const char guest_ac_loop[], guest_ac_loop_end[];
+asm(".pushsection .rodata\n\t.code32\n"
+    "guest_ac_loop:\n"
+    "1:\n\t"
+    "mov 0x8003, %eax\n\t"
+    "jmp 1b\n"
+    "guest_ac_loop_end:\n\t"
+    ".code64\n\t.popsection");
+
+#define GUEST_GDT_GPA	0x2000
+#define GUEST_IDT_GPA	0x3000
+
+/*
+ * A GDT (kernel code 0x8, data 0x10, user code 0x1b, data 0x23) and an
+ * IDT with one 64-bit interrupt gate, written by the host; paging opened
+ * to CPL 3.
+ */
+static int install_gate(struct vm *vm, unsigned int vector, uint64_t handler_gpa,
+			uint16_t cs, unsigned int dpl)
+{
+	static const uint64_t gdt[] = {
+		0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL,
+		0x00affb000000ffffULL, 0x00cff3000000ffffULL,
+	};
+	uint64_t *pml4 = (uint64_t *)(vm->mem + GUEST_PT_GPA);
+	uint32_t *gate = (uint32_t *)(vm->mem + GUEST_IDT_GPA + vector * 16);
+	struct hvx_sregs s;
+	int i;
+
+	memcpy(vm->mem + GUEST_GDT_GPA, gdt, sizeof(gdt));
+	gate[0] = (handler_gpa & 0xffff) | (uint32_t)cs << 16;
+	gate[1] = (handler_gpa & 0xffff0000) | 0x8e00 | dpl << 13;
+	gate[2] = handler_gpa >> 32;
+	gate[3] = 0;
+	/* The PML4 entry, the PDPT's and the 2 MiB leaves: user accessible. */
+	for (i = 0; i < 6 * 512; i++)
+		if (pml4[i] & 1)
+			pml4[i] |= 4;
+	if (ioctl(vm->vcpu_fd, HVX_GET_SREGS, &s))
+		return -1;
+	s.gdt.base = GUEST_GDT_GPA;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.idt.base = GUEST_IDT_GPA;
+	s.idt.limit = 256 * 16 - 1;
+	return ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s);
+}
 
 static struct vm *long_mode_vm(struct __test_metadata *_metadata,
 			       const char *code, const char *code_end)
@@ -230,6 +302,99 @@ TEST(failed_entry_of_launched_vcpu_recovers)
 
 static void on_signal(int sig)
 {
+}
+
+static uint32_t wrmsr_outcome(struct __test_metadata *_metadata, uint32_t msr, uint64_t value)
+{
+	struct vm *vm = long_mode_vm(_metadata, guest_wrmsr, guest_wrmsr_end);
+	struct hvx_regs r;
+	uint32_t result;
+
+	if (!vm)
+		return 0;
+	if (install_gate(vm, 13, GUEST_CODE_GPA + (guest_wrmsr_gp - guest_wrmsr), 8, 0) ||
+	    ioctl(vm->vcpu_fd, HVX_GET_REGS, &r)) {
+		vm_destroy(vm);
+		return 0;
+	}
+	r.rcx = msr;
+	r.rax = (uint32_t)value;
+	r.rdx = value >> 32;
+	ioctl(vm->vcpu_fd, HVX_SET_REGS, &r);
+	result = reported(_metadata, vm);
+	vm_destroy(vm);
+	return result;
+}
+
+/*
+ * Finding 11: SYSCALL_MASK took reserved bits (the host's own WRMSR of the
+ * value, on the way back, would fault) and PAT took reserved memory types
+ * (VM entry then fails).  Both are #GP in the guest now, as on hardware.
+ */
+TEST(msr_reserved_values_raise_gp)
+{
+	EXPECT_EQ(1, wrmsr_outcome(_metadata, 0xc0000084, 0x47700));		/* SFMASK */
+	EXPECT_EQ(0xdead, wrmsr_outcome(_metadata, 0xc0000084, 1ULL << 32));
+	EXPECT_EQ(1, wrmsr_outcome(_metadata, 0x277, 0x0007040600070406ULL));	/* PAT */
+	EXPECT_EQ(0xdead, wrmsr_outcome(_metadata, 0x277, 0x0007040600070402ULL));
+	EXPECT_EQ(0xdead, wrmsr_outcome(_metadata, 0x277, 0x0007040600070408ULL));
+}
+
+/*
+ * Finding 3: #AC was not intercepted, so the loop above held the host CPU
+ * with no instruction boundary for an interrupt: the emulated host hung.
+ * Now every delivery exits, and a signal ends the run as usual.
+ */
+TEST(alignment_check_loop_is_interruptible)
+{
+	static const uint64_t gdt[] = {
+		0, 0, 0, 0x00cffb000000ffffULL, 0x00cff3000000ffffULL,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct itimerval t = { .it_value = { .tv_usec = 300000 } };
+	struct vm *vm = vm_create(VM_HVX, 4 << 20);
+	struct hvx_segment code = {
+		.limit = 0xffffffff, .selector = 0x1b, .type = 0xb, .present = 1,
+		.s = 1, .dpl = 3, .db = 1, .g = 1,
+	};
+	struct hvx_segment data = code;
+	uint32_t *gate;
+	struct hvx_vcpu_stats stats;
+	struct hvx_sregs s;
+	struct hvx_regs r;
+
+	ASSERT_NE(NULL, vm);
+	vm_load(vm, GUEST_CODE_GPA, guest_ac_loop, guest_ac_loop_end);
+	memcpy(vm->mem + GUEST_GDT_GPA, gdt, sizeof(gdt));
+	/* 32-bit interrupt gate for #AC to user code, handler never reached. */
+	gate = (uint32_t *)(vm->mem + GUEST_IDT_GPA + 17 * 8);
+	gate[0] = 0x9000 | 0x1b << 16;
+	gate[1] = 0xee00;
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_SREGS, &s));
+	data.selector = 0x23;
+	data.type = 3;
+	s.cs = code;
+	s.ss = s.ds = s.es = s.fs = s.gs = data;
+	s.tr = (struct hvx_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+	s.gdt.base = GUEST_GDT_GPA;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.idt.base = GUEST_IDT_GPA;
+	s.idt.limit = 32 * 8 - 1;
+	s.cr0 = 0x40031;			/* AM, NE, ET, PE */
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_REGS, &r));
+	r.rip = GUEST_CODE_GPA;
+	r.rsp = 0x9001;				/* misaligned */
+	r.rflags = 0x40002;			/* AC */
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_SET_REGS, &r));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
+	EXPECT_EQ(-1, ioctl(vm->vcpu_fd, HVX_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	ASSERT_EQ(0, ioctl(vm->vcpu_fd, HVX_GET_STATS, &stats));
+	TH_LOG("%llu exception exits in 300 ms", (unsigned long long)stats.exits[0]);
+	EXPECT_LT(100, stats.exits[0]);
+	vm_destroy(vm);
 }
 
 struct sleeper {
