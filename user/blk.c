@@ -58,6 +58,12 @@ struct blk_reply {
 	} u;
 };
 
+/*
+ * Every request ends in one reply: answered at once (GET_CONFIG, a refusal)
+ * or, once its I/O ends, by blk_reap().  A request is taken only while the
+ * queue has room for its reply on top of those every I/O in flight will
+ * add (blk_reply_room()), so a guest that stops reading cannot overrun it.
+ */
 #define BLK_REPLIES	(BLK_DEPTH + 8)
 
 struct blk_disk {
@@ -182,10 +188,24 @@ static void blk_destroy(struct vmbus_channel *ch)
 	ch->priv = NULL;
 }
 
+/* Replies that may still be queued: the ones in flight have theirs set aside. */
+static unsigned int blk_reply_room(const struct blk_disk *d)
+{
+	return BLK_REPLIES - d->nreplies - d->inflight;
+}
+
 static void blk_reply(struct blk_disk *d, uint16_t type, uint64_t trans_id, const void *payload,
 		      uint32_t len)
 {
-	struct blk_reply *r = &d->replies[d->nreplies++];
+	struct blk_reply *r;
+
+	/* blk_reply_room() before each request makes this unreachable. */
+	if (d->nreplies >= BLK_REPLIES) {
+		fprintf(stderr, "hvx run: blk: reply queue full, reply to %llu lost\n",
+			(unsigned long long)trans_id);
+		return;
+	}
+	r = &d->replies[d->nreplies++];
 
 	r->type = type;
 	r->trans_id = trans_id;
@@ -435,7 +455,7 @@ static int blk_serve(struct vmbus_channel *ch)
 	int err;
 
 	blk_reap(d);
-	if (d->resized && d->nreplies < BLK_REPLIES) {
+	if (d->resized && blk_reply_room(d)) {
 		d->resized = false;
 		blk_reply(d, HVX_PACKET_DATA, 0, &event, sizeof(event));
 	}
@@ -445,7 +465,7 @@ static int blk_serve(struct vmbus_channel *ch)
 
 	hvx_ring_mask_signals(&ch->from_guest);
 	/* A request needs an I/O slot and, for its answer, a reply slot. */
-	while (d->inflight < BLK_DEPTH && d->nreplies < BLK_REPLIES - 1) {
+	while (d->inflight < BLK_DEPTH && blk_reply_room(d)) {
 		err = hvx_ring_peek(&ch->from_guest, &desc);
 		if (err == -EAGAIN) {
 			if (hvx_ring_unmask_signals(&ch->from_guest))
