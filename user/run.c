@@ -36,11 +36,9 @@
 #define MAX_MEM			(3ULL << 30)
 #define MAX_IMAGE		(1ULL << 30)
 
-/* Ports a guest uses to ask for a reset. */
+/* The keyboard controller's reset; the chipset's at 0xcf9 is pci.c's. */
 #define KBD_COMMAND_PORT	0x64
 #define KBD_PULSE_RESET		0xfe
-#define RESET_CONTROL_PORT	0xcf9
-#define RESET_CONTROL_RESET	0x04
 
 /* The 8259 PICs a PC would have; reads say there is none (handle_io). */
 #define PIC_MASTER_CMD		0x20
@@ -456,6 +454,8 @@ static int pci_write(struct machine *m, uint16_t port, unsigned int size, uint32
 	uint32_t data;
 
 	pci_io_write(&m->pci, port, size, value);
+	if (m->pci.reset_requested)
+		return HVX_RUN_REBOOT;
 	if (!m->pci.msi_changed)
 		return -1;
 	m->pci.msi_changed = false;
@@ -508,8 +508,6 @@ static int handle_io(struct machine *m)
 		if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
 			return pci_write(m, port, size, value);
 		else if (port == KBD_COMMAND_PORT && (value & 0xff) == KBD_PULSE_RESET)
-			return HVX_RUN_REBOOT;
-		else if (port == RESET_CONTROL_PORT && (value & RESET_CONTROL_RESET))
 			return HVX_RUN_REBOOT;
 		return -1;
 	}
