@@ -34,8 +34,13 @@
 #include "uapi/hvx_net.h"
 #include "vmbus.h"
 
-/* Frames moved from the TAP per serve call: the other devices wait meanwhile. */
+/*
+ * Frames moved from the TAP, and messages taken from the guest, per serve
+ * call: the other devices wait meanwhile.
+ */
 #define NET_BATCH	64
+/* net_from_guest(): the batch is done, the guest's messages may not be. */
+#define NET_BATCH_DONE	1
 /* The virtio-net header and frame after our own 6 bytes of frame header. */
 #define NET_VNET_OFFSET	offsetof(struct hvx_net_frame, vnet)
 /* IP and TCP headers without options: a TCP segment's payload is the MTU less these. */
@@ -408,8 +413,11 @@ static void net_frame_to_tap(struct net_dev *n, const uint8_t *buf, uint32_t len
 	c->bytes += frame_len;
 }
 
-/* Everything the guest sent; -EAGAIN when a reply waits for room. */
-static int net_from_guest(struct vmbus_channel *ch)
+/*
+ * What the guest sent, @budget messages at most: 0 when its ring is empty,
+ * NET_BATCH_DONE when the budget is, -EAGAIN when a reply waits for room.
+ */
+static int net_from_guest(struct vmbus_channel *ch, unsigned int *budget)
 {
 	struct net_dev *n = ch->priv;
 	struct hvx_packet_desc desc;
@@ -418,6 +426,9 @@ static int net_from_guest(struct vmbus_channel *ch)
 	int err;
 
 	while (!(err = hvx_ring_peek(&ch->from_guest, &desc))) {
+		if (!*budget)
+			return NET_BATCH_DONE;
+		--*budget;
 		if (desc.len < sizeof(msg)) {
 			n->from_guest.unknown++;
 		} else {
@@ -506,25 +517,31 @@ static int net_to_guest(struct vmbus_channel *ch)
 
 static int net_serve(struct vmbus_channel *ch)
 {
+	unsigned int budget = NET_BATCH;
 	bool signal;
 	int err;
 
 	do {
 		/* No signals for packets we are about to see anyway. */
 		hvx_ring_mask_signals(&ch->from_guest);
-		err = net_from_guest(ch);
-		if (err == -EAGAIN) {
-			/* Our reply waits; the guest signals when it made room. */
+		err = net_from_guest(ch, &budget);
+		/*
+		 * Our reply waits (the guest signals when it made room), or
+		 * the batch is done (masked still: the bus serves us again).
+		 */
+		if (err == -EAGAIN || err == NET_BATCH_DONE)
 			break;
-		}
 		if (err)
 			return err;
 	} while (hvx_ring_unmask_signals(&ch->from_guest));
-	if (err == -EAGAIN) {
+	if (err == -EAGAIN || err == NET_BATCH_DONE) {
 		hvx_ring_release(&ch->from_guest, &signal);
 		ch->signal_guest |= signal;
-		return 0;
 	}
+	if (err == -EAGAIN)
+		return 0;
+	if (err == NET_BATCH_DONE)
+		ch->more = true;
 	err = net_events(ch);
 	if (!err)
 		err = net_to_guest(ch);

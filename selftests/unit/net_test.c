@@ -757,6 +757,40 @@ TEST_F(net, vnet_header_checked_field_by_field)
 	EXPECT_EQ(0, s.refused);
 }
 
+/*
+ * A guest that sends without pause gets a batch of its frames to the TAP
+ * per turn, then the other devices have theirs (finding 18: one serve call
+ * took everything the guest sent, however much).
+ */
+TEST_F(net, guest_frames_per_turn_are_bounded)
+{
+	const unsigned int nframes = 200;
+	struct net_stats s;
+	unsigned int i, turns = 1;
+	uint64_t first, before;
+
+	for (i = 0; i < nframes; i++) {
+		make_frame(self->frame, 60, peer_mac, guest_mac, i);
+		ASSERT_EQ(0, guest_frame(self, NULL, self->frame, 60));
+	}
+	ASSERT_EQ(0, host_serve(self->ch));
+	first = self->ch->from_guest.packets;
+	EXPECT_LT(0, first);
+	EXPECT_GT(nframes, first) TH_LOG("one turn took all %llu", (unsigned long long)first);
+	EXPECT_TRUE(self->ch->more);
+	/* The rest in the turns that follow; the last says there is no more. */
+	while (self->ch->more && turns++ < nframes) {
+		before = self->ch->from_guest.packets;
+		ASSERT_EQ(0, host_serve(self->ch));
+		EXPECT_GE(first, self->ch->from_guest.packets - before);
+	}
+	EXPECT_FALSE(self->ch->more);
+	EXPECT_EQ(nframes, self->ch->from_guest.packets);
+	TH_LOG("%u frames in %u turns", nframes, turns);
+	ASSERT_EQ(0, destroy_stats(_metadata, self, &s));
+	EXPECT_EQ(nframes, s.frames);
+}
+
 TEST_F(net, offload_off_takes_plain_frames_only)
 {
 	struct hvx_net_frame f;
