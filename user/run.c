@@ -49,7 +49,8 @@
 void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
-	       "               [--name NAME] [--console stdio|file:PATH] [--stats-at TEXT]\n"
+	       "               [--name NAME] [--console stdio|file:PATH] [--console-max SIZE]\n"
+	       "               [--stats-at TEXT]\n"
 	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n"
 	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
@@ -71,6 +72,13 @@ void run__help(void)
 	       "                  gives is the guest's input, until its end of file;\n"
 	       "                  a terminal is put in raw mode, so Ctrl-C goes to the\n"
 	       "                  guest.  Ctrl-A x ends the VM, Ctrl-A Ctrl-A types Ctrl-A.\n"
+	       "                  On a terminal, control characters other than tab,\n"
+	       "                  newline, carriage return and backspace show as ^X\n"
+	       "                  (ESC as ^[): the guest cannot send the terminal\n"
+	       "                  escape sequences\n"
+	       "  --console-max SIZE  file: at most SIZE bytes of output (K, M or G;\n"
+	       "                  default 64M, 0 for no limit); a line in the file and\n"
+	       "                  one on stderr say how much more was dropped\n"
 	       "  --stats-at TEXT when the guest's console first shows TEXT, note the\n"
 	       "                  guest TSC ticks since the first VM entry and the VM\n"
 	       "                  exits so far by reason; they are printed on stderr\n"
@@ -152,7 +160,7 @@ static int set_vm_name(int vm_fd, const char *name)
 #define CONSOLE_INPUT_SIZE	4096
 
 struct console {
-	FILE *out;
+	struct console_sink sink;	/* where the guest's output goes, and how */
 	/* Interactive output shows at once: a prompt has no newline. */
 	bool flush_each;
 	bool input;			/* a reader thread feeds stdin to the UART */
@@ -193,9 +201,9 @@ static void console_output(void *ctx, uint8_t byte)
 	struct console *c = &m->console;
 
 	run_stats_console_byte(&m->stats, byte);
-	fputc(byte, c->out);
+	console_sink_put(&c->sink, byte);
 	if (byte == '\n' || c->flush_each)
-		fflush(c->out);
+		fflush(c->sink.out);
 }
 
 /*
@@ -647,7 +655,7 @@ out:
 	sigaction(SIGUSR2, &old_plug, NULL);
 	sigaction(SIGUSR1, &old_kick, NULL);
 	kicked_run = NULL;
-	fflush(m->console.out);
+	fflush(m->console.sink.out);
 	pthread_cond_destroy(&m->input_room);
 	pthread_mutex_destroy(&m->lock);
 	return status;
@@ -661,6 +669,7 @@ int run__run(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
+		{ "console-max", required_argument, NULL, 'C' },
 		{ "stats-at", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "disk", required_argument, NULL, 'D' },
@@ -674,7 +683,7 @@ int run__run(int argc, char **argv)
 	size_t kernel_size = 0, initrd_size = 0;
 	struct loader_result boot;
 	enum loader_error lerr;
-	uint64_t mem = DEFAULT_MEM;
+	uint64_t mem = DEFAULT_MEM, console_max = CONSOLE_DEFAULT_LIMIT;
 	struct machine m;
 	char err[256], spec[PATH_MAX + 64];
 	int opt, status = HVX_RUN_USAGE;
@@ -692,6 +701,13 @@ int run__run(int argc, char **argv)
 		case 'i': initrd_path = optarg; break;
 		case 'a': cmdline = optarg; break;
 		case 'c': console = optarg; break;
+		case 'C':
+			if (options_parse_size(optarg, &console_max)) {
+				fprintf(stderr, "hvx run: --console-max %s: want a size (K, M or G)\n",
+					optarg);
+				goto out_files;
+			}
+			break;
 		case 's': stats_marker = optarg; break;
 		case 'd':
 			if (vmbus_add(&m.vmbus, optarg, err, sizeof(err))) {
@@ -755,17 +771,19 @@ int run__run(int argc, char **argv)
 		goto out_files;
 	}
 	if (!strcmp(console, "stdio")) {
-		m.console.out = stdout;
+		m.console.sink.out = stdout;
 	} else if (!strncmp(console, "file:", 5) && console[5]) {
-		m.console.out = fopen(console + 5, "w");
-		if (!m.console.out) {
+		m.console.sink.out = fopen(console + 5, "w");
+		if (!m.console.sink.out) {
 			fprintf(stderr, "hvx run: --console %s: %s\n", console, strerror(errno));
 			goto out_files;
 		}
+		m.console.sink.limit = console_max;
 	} else {
 		fprintf(stderr, "hvx run: --console %s: want stdio or file:PATH\n", console);
 		goto out_files;
 	}
+	m.console.sink.terminal = isatty(fileno(m.console.sink.out));
 
 	if (options_read_file(kernel_path, MAX_IMAGE, &kernel, &kernel_size, err, sizeof(err)) ||
 	    (initrd_path && options_read_file(initrd_path, MAX_IMAGE, &initrd, &initrd_size,
@@ -805,7 +823,7 @@ int run__run(int argc, char **argv)
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;
 	}
-	status = machine_run(&m, m.console.out == stdout);
+	status = machine_run(&m, m.console.sink.out == stdout);
 
 out_vm:
 	vmm_destroy(&m.vmm);
@@ -815,7 +833,11 @@ out_files:
 		ram_free(ram, mem);
 	free(kernel);
 	free(initrd);
-	if (m.console.out && m.console.out != stdout)
-		fclose(m.console.out);
+	if (m.console.sink.dropped)
+		fprintf(stderr, "hvx run: --console %s: %llu bytes of output past --console-max %llu dropped\n",
+			console, (unsigned long long)m.console.sink.dropped,
+			(unsigned long long)m.console.sink.limit);
+	if (m.console.sink.out && m.console.sink.out != stdout)
+		fclose(m.console.sink.out);
 	return status;
 }
