@@ -11,10 +11,12 @@
  * killed; FLUSH and FUA add fdatasync(), so it survives the host too.
  *
  * DISCARD and WRITE_ZEROES are fallocate() through io_uring, which runs
- * them on its own workers, for block devices too: there, punching a hole
- * and zeroing a range are what BLKDISCARD's unmapping and BLKZEROOUT do,
- * and the thread that serves every device of the VM never waits for them.
- * Each is at most BLK_MAX_ZERO_SECTORS, as the configuration says.
+ * them on its own workers, for block devices too (Linux 6.1 has no
+ * asynchronous BLKDISCARD): there the kernel punches a hole as a zero-out
+ * that unmaps, which a device that cannot do fails (the discard is then a
+ * no-op, as a hint may be), and zeroes a range as BLKZEROOUT does.  The
+ * thread that serves every device of the VM never waits for them.  Each is
+ * at most BLK_MAX_ZERO_SECTORS, as the configuration says.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -354,10 +354,11 @@ static bool net_fits_mtu(struct net_dev *n, uint32_t bytes)
 
 /*
  * The offloads the guest may ask for (uapi/hvx_net.h), and a header that
- * describes the @frame_len bytes after it: the checksum to finish lies
- * within the frame, a header length that is, segmentation only of TCP with
- * its checksum offloaded and a segment size.  The segment size is held to
- * the MTU by the caller.
+ * describes the @frame_len bytes after it: a checksum to finish that lies
+ * within the frame (no checksum fields without one), a header length
+ * within the frame, a segment size only for segmentation, and that only
+ * of TCP with its checksum offloaded.  The caller holds the segment size
+ * to the MTU.
  */
 static bool net_vnet_valid(const struct net_dev *n, const struct virtio_net_hdr *vnet,
 			   uint32_t frame_len)
