@@ -9,6 +9,14 @@
  * A completion goes to the guest only after the host's I/O ended: a write
  * is then in the host's page cache, so it survives this process being
  * killed; FLUSH and FUA add fdatasync(), so it survives the host too.
+ *
+ * DISCARD and WRITE_ZEROES are fallocate() through io_uring, which runs
+ * them on its own workers, for block devices too (Linux 6.1 has no
+ * asynchronous BLKDISCARD): there the kernel punches a hole as a zero-out
+ * that unmaps, which a device that cannot do fails (the discard is then a
+ * no-op, as a hint may be), and zeroes a range as BLKZEROOUT does.  The
+ * thread that serves every device of the VM never waits for them.  Each is
+ * at most BLK_MAX_ZERO_SECTORS, as the configuration says.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -33,6 +41,8 @@
 #define BLK_DEPTH		64	/* reads and writes in flight in the host */
 #define BLK_MAX_SECTORS		2048	/* 1 MiB per READ or WRITE */
 #define BLK_MAX_SEG_LEN		(1U << 20)
+/* 64 MiB per DISCARD or WRITE_ZEROES: what one costs the host is bounded. */
+#define BLK_MAX_ZERO_SECTORS	(1U << 17)
 #define BLK_MAX_REQUEST		(sizeof(struct hvx_blk_request) + \
 				 HVX_BLK_MAX_SEGS * sizeof(struct hvx_blk_seg))
 
@@ -42,6 +52,7 @@ struct blk_io {
 	int32_t status;
 	unsigned int pending;		/* io_uring operations still running */
 	uint64_t expect;		/* bytes the read or write must move */
+	bool discard;			/* a hint: the host may not do it */
 	uint64_t zero_off, zero_len;	/* WRITE_ZEROES, for its fallback */
 	struct iovec iov[HVX_BLK_MAX_SEGS];
 };
@@ -58,12 +69,18 @@ struct blk_reply {
 	} u;
 };
 
+/*
+ * Every request ends in one reply: answered at once (GET_CONFIG, a refusal)
+ * or, once its I/O ends, by blk_reap().  A request is taken only while the
+ * queue has room for its reply on top of those every I/O in flight will
+ * add (blk_reply_room()), so a guest that stops reading cannot overrun it.
+ */
 #define BLK_REPLIES	(BLK_DEPTH + 8)
 
 struct blk_disk {
 	char *path;
 	int fd;
-	bool ro, blockdev;
+	bool ro;
 	char serial[HVX_BLK_SERIAL_LEN];
 	uint64_t capacity;		/* sectors */
 	bool resized;			/* tell the guest */
@@ -92,7 +109,6 @@ static int blk_size(struct blk_disk *d, uint64_t *sectors)
 	} else {
 		return -ENOTBLK;
 	}
-	d->blockdev = S_ISBLK(st.st_mode);
 	*sectors = bytes >> HVX_BLK_SECTOR_SHIFT;
 	return 0;
 }
@@ -182,10 +198,24 @@ static void blk_destroy(struct vmbus_channel *ch)
 	ch->priv = NULL;
 }
 
+/* Replies that may still be queued: the ones in flight have theirs set aside. */
+static unsigned int blk_reply_room(const struct blk_disk *d)
+{
+	return BLK_REPLIES - d->nreplies - d->inflight;
+}
+
 static void blk_reply(struct blk_disk *d, uint16_t type, uint64_t trans_id, const void *payload,
 		      uint32_t len)
 {
-	struct blk_reply *r = &d->replies[d->nreplies++];
+	struct blk_reply *r;
+
+	/* blk_reply_room() before each request makes this unreachable. */
+	if (d->nreplies >= BLK_REPLIES) {
+		fprintf(stderr, "hvx run: blk: reply queue full, reply to %llu lost\n",
+			(unsigned long long)trans_id);
+		return;
+	}
+	r = &d->replies[d->nreplies++];
 
 	r->type = type;
 	r->trans_id = trans_id;
@@ -230,6 +260,8 @@ static void blk_config(struct blk_disk *d, struct hvx_blk_config *c)
 	c->logical_block_size = 512;
 	c->physical_block_size = 4096;
 	c->max_sectors = BLK_MAX_SECTORS;
+	c->max_discard_sectors = BLK_MAX_ZERO_SECTORS;
+	c->max_write_zeroes_sectors = BLK_MAX_ZERO_SECTORS;
 	memcpy(c->serial, d->serial, sizeof(c->serial));
 }
 
@@ -267,7 +299,7 @@ static int blk_check(struct vmbus_channel *ch, struct blk_disk *d,
 		break;
 	case HVX_BLK_OP_DISCARD:
 	case HVX_BLK_OP_WRITE_ZEROES:
-		if (!r->nr_sectors)
+		if (!r->nr_sectors || r->nr_sectors > BLK_MAX_ZERO_SECTORS)
 			return -EINVAL;
 		break;
 	default:
@@ -291,6 +323,7 @@ static struct blk_io *blk_io_get(struct blk_disk *d, uint64_t trans_id)
 			io->status = 0;
 			io->pending = 0;
 			io->expect = 0;
+			io->discard = false;
 			io->zero_len = 0;
 			d->inflight++;
 			return io;
@@ -299,13 +332,15 @@ static struct blk_io *blk_io_get(struct blk_disk *d, uint64_t trans_id)
 	return NULL;	/* cannot happen: callers check inflight */
 }
 
-/* A block device's discard and zeroing, which io_uring does not do. */
-static int blk_ioctl_range(struct blk_disk *d, unsigned long cmd, const struct hvx_blk_request *r)
+/*
+ * Room for @n more submissions.  The queue holds two per I/O slot, which
+ * is all the slots can ask for between two submits: this is a safety net.
+ */
+static bool blk_sq_room(struct blk_disk *d, unsigned int n)
 {
-	uint64_t range[2] = { r->sector << HVX_BLK_SECTOR_SHIFT,
-			      r->nr_sectors << HVX_BLK_SECTOR_SHIFT };
-
-	return ioctl(d->fd, cmd, range) ? -errno : 0;
+	if (io_uring_sq_space_left(&d->ring) < n)
+		io_uring_submit(&d->ring);
+	return io_uring_sq_space_left(&d->ring) >= n;
 }
 
 /* Starts the request in d->req; answers at once what needs no I/O. */
@@ -329,12 +364,8 @@ static void blk_start(struct vmbus_channel *ch, struct blk_disk *d, uint64_t tra
 		blk_reply(d, HVX_PACKET_COMPLETION, trans_id, &config, sizeof(config));
 		return;
 	}
-	if (d->blockdev && r->op == HVX_BLK_OP_DISCARD) {
-		blk_status(d, trans_id, blk_ioctl_range(d, BLKDISCARD, r));
-		return;
-	}
-	if (d->blockdev && r->op == HVX_BLK_OP_WRITE_ZEROES) {
-		blk_status(d, trans_id, blk_ioctl_range(d, BLKZEROOUT, r));
+	if (!blk_sq_room(d, r->flags & HVX_BLK_REQ_FUA ? 2 : 1)) {
+		blk_status(d, trans_id, -EIO);
 		return;
 	}
 
@@ -359,6 +390,7 @@ static void blk_start(struct vmbus_channel *ch, struct blk_disk *d, uint64_t tra
 	case HVX_BLK_OP_DISCARD:
 		io_uring_prep_fallocate(sqe, d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 					off, bytes);
+		io->discard = true;
 		break;
 	case HVX_BLK_OP_WRITE_ZEROES:
 		/* A hole reads as zeroes too, where zeroing is not there (tmpfs). */
@@ -398,8 +430,9 @@ static void blk_reap(struct blk_disk *d)
 	while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {
 		struct blk_io *io = io_uring_cqe_get_data(cqe);
 		struct io_uring_sqe *sqe;
+		int res;
 
-		if (cqe->res == -EOPNOTSUPP && io->zero_len) {
+		if (cqe->res == -EOPNOTSUPP && io->zero_len && blk_sq_room(d, 1)) {
 			/* No FALLOC_FL_ZERO_RANGE here: punch a hole instead. */
 			d->no_zero_range = true;
 			sqe = io_uring_get_sqe(&d->ring);
@@ -411,10 +444,15 @@ static void blk_reap(struct blk_disk *d)
 			continue;
 		}
 
-		/* The first error wins: a linked flush then says -ECANCELED. */
-		if (!io->status && cqe->res < 0)
-			io->status = blk_errno(cqe->res);
-		else if (!io->status && io->expect && (uint64_t)cqe->res != io->expect)
+		/*
+		 * The first error wins: a linked flush then says -ECANCELED.
+		 * A discard the host cannot do (a block device that cannot
+		 * unmap) leaves data that may read back as anything: done.
+		 */
+		res = io->discard && cqe->res == -EOPNOTSUPP ? 0 : cqe->res;
+		if (!io->status && res < 0)
+			io->status = blk_errno(res);
+		else if (!io->status && io->expect && (uint64_t)res != io->expect)
 			io->status = -EIO;	/* short: the file shrank under us */
 		io->expect = 0;
 		io_uring_cqe_seen(&d->ring, cqe);
@@ -435,7 +473,7 @@ static int blk_serve(struct vmbus_channel *ch)
 	int err;
 
 	blk_reap(d);
-	if (d->resized && d->nreplies < BLK_REPLIES) {
+	if (d->resized && blk_reply_room(d)) {
 		d->resized = false;
 		blk_reply(d, HVX_PACKET_DATA, 0, &event, sizeof(event));
 	}
@@ -445,7 +483,7 @@ static int blk_serve(struct vmbus_channel *ch)
 
 	hvx_ring_mask_signals(&ch->from_guest);
 	/* A request needs an I/O slot and, for its answer, a reply slot. */
-	while (d->inflight < BLK_DEPTH && d->nreplies < BLK_REPLIES - 1) {
+	while (d->inflight < BLK_DEPTH && blk_reply_room(d)) {
 		err = hvx_ring_peek(&ch->from_guest, &desc);
 		if (err == -EAGAIN) {
 			if (hvx_ring_unmask_signals(&ch->from_guest))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Escape key decoding and the raw-mode terminal (console.h). */
+/* Escape key decoding, console output and the raw-mode terminal (console.h). */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -26,6 +26,26 @@ int console_key(struct console_keys *k, uint8_t byte, uint8_t out[2])
 		return 1;
 	out[1] = byte;
 	return 2;
+}
+
+void console_sink_put(struct console_sink *s, uint8_t byte)
+{
+	bool control = (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r' &&
+			byte != '\b') || byte == 0x7f;
+
+	if (s->limit && s->written >= s->limit) {
+		if (!s->dropped++)
+			fprintf(s->out, "\n[hvx: console output past %llu bytes dropped]\n",
+				(unsigned long long)s->limit);
+		return;
+	}
+	s->written++;
+	if (s->terminal && control) {
+		fputc('^', s->out);
+		fputc(byte == 0x7f ? '?' : byte + 0x40, s->out);
+	} else {
+		fputc(byte, s->out);
+	}
 }
 
 /*

@@ -3,7 +3,9 @@
  * A running VM's control socket, and the commands that talk to it.  hvx
  * run listens on DIR/PID.sock (DIR: $HVX_RUNTIME_DIR, else /run/hvx for
  * root, else $XDG_RUNTIME_DIR/hvx or /tmp/hvx-UID), mode 0600: only its
- * owner reaches it.  A client sends one line, "CLASS ARGS", and reads the
+ * owner reaches it.  DIR must be a directory of ours that nobody else may
+ * write to, not a symbolic link: in /tmp another user could have made it
+ * first, to see or replace the sockets.  A client sends one line, "CLASS ARGS", and reads the
  * answer to the end; an answer that starts with "error:" is a failure.
  */
 #ifndef _GNU_SOURCE
@@ -100,6 +102,34 @@ static void *control_thread(void *arg)
 	}
 }
 
+/* Whether @dir, which may have been there before us, is ours alone. 0 or -errno. */
+static int control_dir_check(const char *dir)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno == ELOOP ? -ENOTDIR : -errno;
+		fprintf(stderr, "hvx run: control socket directory %s: %s\n", dir,
+			err == -ENOTDIR ? "not a directory (a symbolic link?)" : strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+	} else if (st.st_uid != geteuid()) {
+		fprintf(stderr, "hvx run: control socket directory %s: owned by uid %u, not by us (%u)\n",
+			dir, (unsigned int)st.st_uid, (unsigned int)geteuid());
+		err = -EPERM;
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr, "hvx run: control socket directory %s: mode %04o lets others write to it\n",
+			dir, (unsigned int)(st.st_mode & 07777));
+		err = -EPERM;
+	}
+	close(fd);
+	return err;
+}
+
 int control_start(struct control *c, struct vmbus *bus)
 {
 	char dir[PATH_MAX], pid[32];
@@ -113,6 +143,9 @@ int control_start(struct control *c, struct vmbus *bus)
 		mkdir("/run", 0755);
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
+	err = control_dir_check(dir);
+	if (err)
+		return err;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (control_addr(pid, &c->addr))
 		return -ENAMETOOLONG;

@@ -8,9 +8,13 @@
 #include "uapi/hvx_vmbus.h"
 #include "vmbus.h"
 
+/* Packets echoed per serve call: the other devices wait meanwhile. */
+#define ECHO_BUDGET	64
+
 static int echo_serve(struct vmbus_channel *ch)
 {
 	struct hvx_packet_desc desc;
+	unsigned int budget = ECHO_BUDGET;
 	bool signal;
 	int err;
 
@@ -18,6 +22,13 @@ static int echo_serve(struct vmbus_channel *ch)
 		/* No signals for packets we are about to see anyway. */
 		hvx_ring_mask_signals(&ch->from_guest);
 		while (!(err = hvx_ring_peek(&ch->from_guest, &desc))) {
+			if (!budget--) {
+				/* Masked still: the bus serves us again, not a signal. */
+				hvx_ring_release(&ch->from_guest, &signal);
+				ch->signal_guest |= signal;
+				ch->more = true;
+				return 0;
+			}
 			hvx_ring_copy_payload(&ch->from_guest, &desc, 0, ch->buf, desc.len);
 			if (desc.type == HVX_PACKET_REQUEST)
 				desc.type = HVX_PACKET_COMPLETION;

@@ -3,9 +3,12 @@
  * The network class (uapi/hvx_net.h): frames between the guest's hvx_net
  * interface and a TAP interface of the host.  The TAP carries the same
  * virtio-net header as the ring (IFF_VNET_HDR), so checksum and
- * segmentation offload pass through untouched and the host kernel checks
- * the guest's headers as it checks any TAP writer's.  The TAP is set up
- * through rtnetlink with libnl-route: MTU, bridge, link up.
+ * segmentation offload pass through untouched.  The guest's header is
+ * checked field by field against the frame before the TAP sees it, and
+ * frames are held to the TAP's MTU (what mtu= set, or the host changed
+ * since): the host kernel's own checks are a second line, not the only
+ * one.  The TAP is set up through rtnetlink with libnl-route: MTU, bridge,
+ * link up.
  *
  * The guest learns of the TAP's link (IFF_UP) within a second, and is told
  * to announce itself after the tool was stopped and continued (SIGCONT), as
@@ -31,10 +34,18 @@
 #include "uapi/hvx_net.h"
 #include "vmbus.h"
 
-/* Frames moved from the TAP per serve call: the other devices wait meanwhile. */
+/*
+ * Frames moved from the TAP, and messages taken from the guest, per serve
+ * call: the other devices wait meanwhile.
+ */
 #define NET_BATCH	64
+/* net_from_guest(): the batch is done, the guest's messages may not be. */
+#define NET_BATCH_DONE	1
 /* The virtio-net header and frame after our own 6 bytes of frame header. */
 #define NET_VNET_OFFSET	offsetof(struct hvx_net_frame, vnet)
+/* IP and TCP headers without options: a TCP segment's payload is the MTU less these. */
+#define NET_TCP4_HEADERS	(20 + 20)
+#define NET_TCP6_HEADERS	(40 + 20)
 
 struct net_counters {
 	uint64_t frames, bytes;
@@ -49,6 +60,7 @@ struct net_dev {
 	char bridge[IFNAMSIZ];
 	uint8_t mac[6];
 	unsigned int mtu;
+	unsigned int tap_mtu;	/* the TAP's, as last seen */
 	bool offload;
 	int tap;
 	int sock;		/* for SIOCGIFFLAGS */
@@ -282,6 +294,7 @@ static int net_init(struct vmbus_channel *ch, const char *options, char *err, si
 	if (ret)
 		goto err;
 	n->link_up = true;
+	n->tap_mtu = n->mtu;
 	return 0;
 
 err:
@@ -316,16 +329,54 @@ static int net_config(struct vmbus_channel *ch, uint64_t trans_id)
 	return vmbus_send(ch, HVX_PACKET_COMPLETION, trans_id, &cfg, sizeof(cfg));
 }
 
-/* The offloads the guest may ask for (uapi/hvx_net.h). */
-static bool net_offload_allowed(const struct net_dev *n, const struct virtio_net_hdr *vnet)
+/* Reads the TAP's MTU again: the host may have changed it. */
+static void net_read_tap_mtu(struct net_dev *n)
+{
+	struct ifreq ifr = { 0 };
+
+	memcpy(ifr.ifr_name, n->ifname, sizeof(ifr.ifr_name));
+	if (!ioctl(n->sock, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		n->tap_mtu = ifr.ifr_mtu;
+}
+
+/*
+ * Whether an IP packet of @bytes fits the TAP's MTU.  One that does not
+ * has the MTU read again first: a host that raised it for jumbo frames
+ * does not tell us.
+ */
+static bool net_fits_mtu(struct net_dev *n, uint32_t bytes)
+{
+	if (bytes <= n->tap_mtu)
+		return true;
+	net_read_tap_mtu(n);
+	return bytes <= n->tap_mtu;
+}
+
+/*
+ * The offloads the guest may ask for (uapi/hvx_net.h), and a header that
+ * describes the @frame_len bytes after it: a checksum to finish that lies
+ * within the frame (no checksum fields without one), a header length
+ * within the frame, a segment size only for segmentation, and that only
+ * of TCP with its checksum offloaded.  The caller holds the segment size
+ * to the MTU.
+ */
+static bool net_vnet_valid(const struct net_dev *n, const struct virtio_net_hdr *vnet,
+			   uint32_t frame_len)
 {
 	uint8_t gso = vnet->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	bool csum = vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
 
 	if (vnet->flags & ~(n->offload ? VIRTIO_NET_HDR_F_NEEDS_CSUM : 0))
 		return false;
+	if (csum ? (uint32_t)vnet->csum_start + vnet->csum_offset + sizeof(uint16_t) > frame_len :
+	    vnet->csum_start || vnet->csum_offset)
+		return false;
+	if (vnet->hdr_len > frame_len)
+		return false;
 	if (vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE)
-		return true;
-	return n->offload && (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6);
+		return !vnet->gso_size;
+	return n->offload && csum && vnet->gso_size &&
+	       (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6);
 }
 
 /* A frame from the guest, in ch->buf: checked, then handed to the TAP. */
@@ -334,15 +385,24 @@ static void net_frame_to_tap(struct net_dev *n, const uint8_t *buf, uint32_t len
 	const struct hvx_net_frame *f = (const void *)buf;
 	struct net_counters *c = &n->from_guest;
 	uint32_t frame_len = len - HVX_NET_FRAME_HDR;
+	uint8_t gso = f->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	bool fits;
 
 	if (len < HVX_NET_FRAME_HDR + HVX_NET_MIN_FRAME || f->msg.reserved || f->reserved ||
-	    !net_offload_allowed(n, &f->vnet)) {
+	    !net_vnet_valid(n, &f->vnet, frame_len)) {
 		c->malformed++;
 		return;
 	}
-	if (frame_len > HVX_NET_MAX_FRAME ||
-	    (f->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
-	     frame_len > HVX_NET_MAX_MTU + HVX_NET_FRAME_OVERHEAD)) {
+	/* The packet after the Ethernet (and VLAN) header, or each segment's. */
+	if (f->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		fits = frame_len <= HVX_NET_FRAME_OVERHEAD ||
+		       (frame_len <= HVX_NET_MAX_MTU + HVX_NET_FRAME_OVERHEAD &&
+			net_fits_mtu(n, frame_len - HVX_NET_FRAME_OVERHEAD));
+	else
+		fits = frame_len <= HVX_NET_MAX_FRAME &&
+		       net_fits_mtu(n, f->vnet.gso_size + (gso == VIRTIO_NET_HDR_GSO_TCPV4 ?
+							  NET_TCP4_HEADERS : NET_TCP6_HEADERS));
+	if (!fits) {
 		c->oversized++;
 		return;
 	}
@@ -354,8 +414,11 @@ static void net_frame_to_tap(struct net_dev *n, const uint8_t *buf, uint32_t len
 	c->bytes += frame_len;
 }
 
-/* Everything the guest sent; -EAGAIN when a reply waits for room. */
-static int net_from_guest(struct vmbus_channel *ch)
+/*
+ * What the guest sent, @budget messages at most: 0 when its ring is empty,
+ * NET_BATCH_DONE when the budget is, -EAGAIN when a reply waits for room.
+ */
+static int net_from_guest(struct vmbus_channel *ch, unsigned int *budget)
 {
 	struct net_dev *n = ch->priv;
 	struct hvx_packet_desc desc;
@@ -364,6 +427,9 @@ static int net_from_guest(struct vmbus_channel *ch)
 	int err;
 
 	while (!(err = hvx_ring_peek(&ch->from_guest, &desc))) {
+		if (!*budget)
+			return NET_BATCH_DONE;
+		--*budget;
 		if (desc.len < sizeof(msg)) {
 			n->from_guest.unknown++;
 		} else {
@@ -452,25 +518,31 @@ static int net_to_guest(struct vmbus_channel *ch)
 
 static int net_serve(struct vmbus_channel *ch)
 {
+	unsigned int budget = NET_BATCH;
 	bool signal;
 	int err;
 
 	do {
 		/* No signals for packets we are about to see anyway. */
 		hvx_ring_mask_signals(&ch->from_guest);
-		err = net_from_guest(ch);
-		if (err == -EAGAIN) {
-			/* Our reply waits; the guest signals when it made room. */
+		err = net_from_guest(ch, &budget);
+		/*
+		 * Our reply waits (the guest signals when it made room), or
+		 * the batch is done (masked still: the bus serves us again).
+		 */
+		if (err == -EAGAIN || err == NET_BATCH_DONE)
 			break;
-		}
 		if (err)
 			return err;
 	} while (hvx_ring_unmask_signals(&ch->from_guest));
-	if (err == -EAGAIN) {
+	if (err == -EAGAIN || err == NET_BATCH_DONE) {
 		hvx_ring_release(&ch->from_guest, &signal);
 		ch->signal_guest |= signal;
-		return 0;
 	}
+	if (err == -EAGAIN)
+		return 0;
+	if (err == NET_BATCH_DONE)
+		ch->more = true;
 	err = net_events(ch);
 	if (!err)
 		err = net_to_guest(ch);
@@ -499,6 +571,7 @@ static void net_tick(struct vmbus_channel *ch)
 		n->link_up = up;
 		n->link_told = false;
 	}
+	net_read_tap_mtu(n);
 }
 
 static void net_resume(struct vmbus_channel *ch)

@@ -123,6 +123,8 @@ uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size)
 
 	if (port == PCI_CONFIG_ADDRESS && size == 4)
 		return bus->address;
+	if (port == PCI_RESET_CONTROL && size == 1)
+		return bus->reset_control;
 	if (port < PCI_CONFIG_DATA || port > PCI_CONFIG_DATA + 3)
 		return ~0u;
 	d = pci_target(bus, &reg);
@@ -169,6 +171,12 @@ void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_
 
 	if (port == PCI_CONFIG_ADDRESS && size == 4) {
 		bus->address = value;
+		return;
+	}
+	if (port == PCI_RESET_CONTROL && size == 1) {
+		/* Linux writes the other bits first, then sets RST_CPU. */
+		bus->reset_control = value & 0xff & ~PCI_RESET_CPU;
+		bus->reset_requested |= value & PCI_RESET_CPU;
 		return;
 	}
 	if (port < PCI_CONFIG_DATA || port > PCI_CONFIG_DATA + 3)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * PCI configuration mechanism #1 (ports 0xcf8 address, 0xcfc-0xcff data)
- * on bus 0: a host bridge at 00:00.0, the channel bus's controller at
+ * and, inside that window as on PC chipsets, the reset control register
+ * (a byte at 0xcf9, which Linux's reboot=pci writes), on bus 0: a host bridge at 00:00.0, the channel bus's controller at
  * 00:01.0 (its MSI is the bus's interrupt) and a pvpanic device at
  * 00:03.0.  Absent functions read all ones.  BARs are I/O BARs placed as firmware would; the guest may
  * size and move them.
@@ -14,6 +15,8 @@
 
 #define PCI_CONFIG_ADDRESS	0xcf8
 #define PCI_CONFIG_DATA		0xcfc
+#define PCI_RESET_CONTROL	0xcf9
+#define PCI_RESET_CPU		0x04	/* writing it set resets the machine */
 #define PCI_MAX_DEVICES		4
 #define PCI_VMBUS_SLOT		1
 
@@ -34,10 +37,16 @@ struct pci_bus {
 	struct pci_device bridge, vmbus, pvpanic;
 	/* The guest wrote the controller's MSI: tell hvx.ko, clear this. */
 	bool msi_changed;
+	uint8_t reset_control;		/* its bits other than PCI_RESET_CPU */
+	/* The guest asked for a reset through the reset control register. */
+	bool reset_requested;
 };
 
 void pci_init(struct pci_bus *bus);
-/* Port I/O in 0xcf8..0xcff; @size is 1, 2 or 4. */
+/*
+ * Port I/O in 0xcf8..0xcff, the whole window: the address is a 32-bit
+ * register, the reset control register a byte; @size is 1, 2 or 4.
+ */
 uint32_t pci_io_read(struct pci_bus *bus, uint16_t port, unsigned int size);
 void pci_io_write(struct pci_bus *bus, uint16_t port, unsigned int size, uint32_t value);
 /* Where the pvpanic register is now, or 0 while its I/O decoding is off. */

@@ -19,6 +19,15 @@ enum {
 #define REG_D_VRT	0x80	/* valid RAM and time: the battery is fine */
 #define HOUR_PM		0x80	/* in 12-hour mode */
 
+/*
+ * The guest's clock stays within what the registers can show, 1970 to the
+ * end of 9999 (two BCD digits of century): a write that would take it
+ * outside is ignored.  Unbounded, a guest could push the year past what
+ * struct tm holds, and gmtime_r() would fail or the year's arithmetic
+ * overflow.
+ */
+#define RTC_MAX_TIME	253402300799LL	/* 9999-12-31 23:59:59 UTC */
+
 static uint8_t to_bcd(unsigned int v)
 {
 	return (uint8_t)(((v / 10) << 4) | (v % 10));
@@ -59,11 +68,19 @@ static unsigned int decode_hour(const struct rtc *r, uint8_t v)
 	return v & HOUR_PM ? h + 12 : h;
 }
 
-static void guest_time(const struct rtc *r, struct tm *tm)
+/* The guest's clock when the host's says @now. */
+static void guest_time(const struct rtc *r, time_t now, struct tm *tm)
 {
-	time_t t = r->now() + r->offset;
+	int64_t t = (int64_t)now + r->offset;
+	time_t clamped = t < 0 ? 0 : t > RTC_MAX_TIME ? RTC_MAX_TIME : t;
 
-	gmtime_r(&t, tm);
+	/* Cannot fail within that range; if it did, the epoch, never garbage. */
+	if (!gmtime_r(&clamped, tm)) {
+		memset(tm, 0, sizeof(*tm));
+		tm->tm_mday = 1;
+		tm->tm_year = 70;
+		tm->tm_wday = 4;
+	}
 }
 
 void rtc_init(struct rtc *r, time_t (*now)(void))
@@ -79,7 +96,7 @@ static uint8_t time_register(const struct rtc *r, uint8_t index)
 {
 	struct tm tm;
 
-	guest_time(r, &tm);
+	guest_time(r, r->now(), &tm);
 	switch (index) {
 	case REG_SECONDS:
 		return encode(r, tm.tm_sec);
@@ -107,14 +124,13 @@ static bool is_time_register(uint8_t index)
 	       index == REG_YEAR || index == REG_CENTURY;
 }
 
-/* A write to a time register moves the guest's clock by the difference. */
+/* A write to a time register sets the guest's clock to what it shows then. */
 static void set_time_register(struct rtc *r, uint8_t index, uint8_t value)
 {
+	time_t now = r->now(), after;
 	struct tm tm;
-	time_t before, after;
 
-	guest_time(r, &tm);
-	before = timegm(&tm);
+	guest_time(r, now, &tm);
 	switch (index) {
 	case REG_SECONDS:
 		tm.tm_sec = decode(r, value);
@@ -141,8 +157,9 @@ static void set_time_register(struct rtc *r, uint8_t index, uint8_t value)
 		return;
 	}
 	after = timegm(&tm);
-	if (after != (time_t)-1)
-		r->offset += after - before;
+	/* From what it showed: an offset beyond the range comes back into it. */
+	if (after >= 0 && after <= RTC_MAX_TIME)
+		r->offset = (int64_t)after - now;
 }
 
 uint8_t rtc_read(struct rtc *r, uint16_t port)

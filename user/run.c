@@ -36,11 +36,9 @@
 #define MAX_MEM			(3ULL << 30)
 #define MAX_IMAGE		(1ULL << 30)
 
-/* Ports a guest uses to ask for a reset. */
+/* The keyboard controller's reset; the chipset's at 0xcf9 is pci.c's. */
 #define KBD_COMMAND_PORT	0x64
 #define KBD_PULSE_RESET		0xfe
-#define RESET_CONTROL_PORT	0xcf9
-#define RESET_CONTROL_RESET	0x04
 
 /* The 8259 PICs a PC would have; reads say there is none (handle_io). */
 #define PIC_MASTER_CMD		0x20
@@ -51,7 +49,8 @@
 void run__help(void)
 {
 	printf("usage: hvx run --kernel FILE [--initrd FILE] [--append STR] [--mem SIZE]\n"
-	       "               [--name NAME] [--console stdio|file:PATH] [--stats-at TEXT]\n"
+	       "               [--name NAME] [--console stdio|file:PATH] [--console-max SIZE]\n"
+	       "               [--stats-at TEXT]\n"
 	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n"
 	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
@@ -73,6 +72,13 @@ void run__help(void)
 	       "                  gives is the guest's input, until its end of file;\n"
 	       "                  a terminal is put in raw mode, so Ctrl-C goes to the\n"
 	       "                  guest.  Ctrl-A x ends the VM, Ctrl-A Ctrl-A types Ctrl-A.\n"
+	       "                  On a terminal, control characters other than tab,\n"
+	       "                  newline, carriage return and backspace show as ^X\n"
+	       "                  (ESC as ^[): the guest cannot send the terminal\n"
+	       "                  escape sequences\n"
+	       "  --console-max SIZE  file: at most SIZE bytes of output (K, M or G;\n"
+	       "                  default 64M, 0 for no limit); a line in the file and\n"
+	       "                  one on stderr say how much more was dropped\n"
 	       "  --stats-at TEXT when the guest's console first shows TEXT, note the\n"
 	       "                  guest TSC ticks since the first VM entry and the VM\n"
 	       "                  exits so far by reason; they are printed on stderr\n"
@@ -98,10 +104,13 @@ void run__help(void)
 	       "                  the guest: eth0, eth1...) whose frames go to the host's\n"
 	       "                  TAP interface NAME (tap= alone: hvx0, hvx1...), created\n"
 	       "                  unless a persistent one exists (needs CAP_NET_ADMIN),\n"
-	       "                  MTU N (default 1500, up to 9000; also the guest's), in\n"
-	       "                  bridge BR (which must exist) and brought up.  MAC\n"
-	       "                  defaults to a random 02:48:56:xx:xx:xx.  The guest sees\n"
-	       "                  the TAP's link go down and up; offload=off keeps the\n"
+	       "                  MTU N (default 1500, up to 9000; also the guest's,\n"
+	       "                  which may raise its own to 9000, but frames larger\n"
+	       "                  than the TAP's MTU are dropped: raise that on the\n"
+	       "                  host too), in bridge BR (which must exist) and\n"
+	       "                  brought up.  MAC defaults to a random\n"
+	       "                  02:48:56:xx:xx:xx.  The guest sees the TAP's link go\n"
+	       "                  down and up; offload=off keeps the\n"
 	       "                  guest from sending checksum or segmentation offload\n"
 	       "                  frames.  SIGCONT (after SIGSTOP, as after a pause)\n"
 	       "                  makes the guest announce its addresses\n\n"
@@ -154,7 +163,7 @@ static int set_vm_name(int vm_fd, const char *name)
 #define CONSOLE_INPUT_SIZE	4096
 
 struct console {
-	FILE *out;
+	struct console_sink sink;	/* where the guest's output goes, and how */
 	/* Interactive output shows at once: a prompt has no newline. */
 	bool flush_each;
 	bool input;			/* a reader thread feeds stdin to the UART */
@@ -195,9 +204,9 @@ static void console_output(void *ctx, uint8_t byte)
 	struct console *c = &m->console;
 
 	run_stats_console_byte(&m->stats, byte);
-	fputc(byte, c->out);
+	console_sink_put(&c->sink, byte);
 	if (byte == '\n' || c->flush_each)
-		fflush(c->out);
+		fflush(c->sink.out);
 }
 
 /*
@@ -456,6 +465,8 @@ static int pci_write(struct machine *m, uint16_t port, unsigned int size, uint32
 	uint32_t data;
 
 	pci_io_write(&m->pci, port, size, value);
+	if (m->pci.reset_requested)
+		return HVX_RUN_REBOOT;
 	if (!m->pci.msi_changed)
 		return -1;
 	m->pci.msi_changed = false;
@@ -508,8 +519,6 @@ static int handle_io(struct machine *m)
 		if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_DATA + 4)
 			return pci_write(m, port, size, value);
 		else if (port == KBD_COMMAND_PORT && (value & 0xff) == KBD_PULSE_RESET)
-			return HVX_RUN_REBOOT;
-		else if (port == RESET_CONTROL_PORT && (value & RESET_CONTROL_RESET))
 			return HVX_RUN_REBOOT;
 		return -1;
 	}
@@ -649,7 +658,7 @@ out:
 	sigaction(SIGUSR2, &old_plug, NULL);
 	sigaction(SIGUSR1, &old_kick, NULL);
 	kicked_run = NULL;
-	fflush(m->console.out);
+	fflush(m->console.sink.out);
 	pthread_cond_destroy(&m->input_room);
 	pthread_mutex_destroy(&m->lock);
 	return status;
@@ -663,6 +672,7 @@ int run__run(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "console", required_argument, NULL, 'c' },
+		{ "console-max", required_argument, NULL, 'C' },
 		{ "stats-at", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "disk", required_argument, NULL, 'D' },
@@ -676,7 +686,7 @@ int run__run(int argc, char **argv)
 	size_t kernel_size = 0, initrd_size = 0;
 	struct loader_result boot;
 	enum loader_error lerr;
-	uint64_t mem = DEFAULT_MEM;
+	uint64_t mem = DEFAULT_MEM, console_max = CONSOLE_DEFAULT_LIMIT;
 	struct machine m;
 	char err[256], spec[PATH_MAX + 64];
 	int opt, status = HVX_RUN_USAGE;
@@ -694,6 +704,13 @@ int run__run(int argc, char **argv)
 		case 'i': initrd_path = optarg; break;
 		case 'a': cmdline = optarg; break;
 		case 'c': console = optarg; break;
+		case 'C':
+			if (options_parse_size(optarg, &console_max)) {
+				fprintf(stderr, "hvx run: --console-max %s: want a size (K, M or G)\n",
+					optarg);
+				goto out_files;
+			}
+			break;
 		case 's': stats_marker = optarg; break;
 		case 'd':
 			if (vmbus_add(&m.vmbus, optarg, err, sizeof(err))) {
@@ -757,17 +774,19 @@ int run__run(int argc, char **argv)
 		goto out_files;
 	}
 	if (!strcmp(console, "stdio")) {
-		m.console.out = stdout;
+		m.console.sink.out = stdout;
 	} else if (!strncmp(console, "file:", 5) && console[5]) {
-		m.console.out = fopen(console + 5, "w");
-		if (!m.console.out) {
+		m.console.sink.out = fopen(console + 5, "w");
+		if (!m.console.sink.out) {
 			fprintf(stderr, "hvx run: --console %s: %s\n", console, strerror(errno));
 			goto out_files;
 		}
+		m.console.sink.limit = console_max;
 	} else {
 		fprintf(stderr, "hvx run: --console %s: want stdio or file:PATH\n", console);
 		goto out_files;
 	}
+	m.console.sink.terminal = isatty(fileno(m.console.sink.out));
 
 	if (options_read_file(kernel_path, MAX_IMAGE, &kernel, &kernel_size, err, sizeof(err)) ||
 	    (initrd_path && options_read_file(initrd_path, MAX_IMAGE, &initrd, &initrd_size,
@@ -807,7 +826,7 @@ int run__run(int argc, char **argv)
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;
 	}
-	status = machine_run(&m, m.console.out == stdout);
+	status = machine_run(&m, m.console.sink.out == stdout);
 
 out_vm:
 	vmm_destroy(&m.vmm);
@@ -817,7 +836,11 @@ out_files:
 		ram_free(ram, mem);
 	free(kernel);
 	free(initrd);
-	if (m.console.out && m.console.out != stdout)
-		fclose(m.console.out);
+	if (m.console.sink.dropped)
+		fprintf(stderr, "hvx run: --console %s: %llu bytes of output past --console-max %llu dropped\n",
+			console, (unsigned long long)m.console.sink.dropped,
+			(unsigned long long)m.console.sink.limit);
+	if (m.console.sink.out && m.console.sink.out != stdout)
+		fclose(m.console.sink.out);
 	return status;
 }

@@ -213,6 +213,7 @@ static int channel_serve(struct vmbus_channel *ch)
 	int err;
 
 	ch->signal_guest = false;
+	ch->more = false;
 	err = ch->cls->serve(ch);
 	if (ch->signal_guest && ioctl(ch->fd, HVX_CHANNEL_SIGNAL, 0) && errno != ENOTCONN)
 		return -errno;
@@ -318,16 +319,21 @@ static void *vmbus_thread(void *arg)
 	struct vmbus *bus = arg;
 	unsigned int i, n;
 	time_t last_tick = 0;
+	int timeout;
 	char cmd;
 	int err;
 
 	for (;;) {
 		fds[0] = (struct pollfd){ .fd = bus->wake[0], .events = POLLIN };
+		timeout = 1000;
 		for (i = 0, n = 1; i < bus->ndevices; i++) {
 			fds[n++] = (struct pollfd){ .fd = bus->devices[i].fd, .events = POLLIN };
 			fds[n++] = (struct pollfd){ .fd = class_fd(&bus->devices[i]), .events = POLLIN };
+			/* A channel with work left waits for no signal: it will get none. */
+			if (bus->devices[i].open && bus->devices[i].more)
+				timeout = 0;
 		}
-		if (poll(fds, n, 1000) < 0)
+		if (poll(fds, n, timeout) < 0)
 			continue;
 		if (time(NULL) != last_tick) {
 			last_tick = time(NULL);
@@ -354,7 +360,7 @@ static void *vmbus_thread(void *arg)
 			err = 0;
 			if (ch->fd >= 0 && fds[1 + 2 * i].revents)
 				err = channel_events(ch);
-			if (!err && ch->open && fds[2 + 2 * i].revents)
+			if (!err && ch->open && (fds[2 + 2 * i].revents || ch->more))
 				err = channel_serve(ch);
 			if (err)
 				channel_failed(ch, err);

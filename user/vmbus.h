@@ -40,6 +40,10 @@ struct vmbus_class {
 	 * it, after each signal and whenever poll_fd is readable.  0, or
 	 * -EPIPE once a ring is broken (the channel is then reported and
 	 * rescinded).  Sets ch->signal_guest when the guest needs a signal.
+	 * Does a bounded amount of work per call, so that one busy channel
+	 * cannot starve the others and the ticks: a class that stops with
+	 * packets left (their signals masked) sets ch->more, and is served
+	 * again after the other channels had their turn.
 	 */
 	int (*serve)(struct vmbus_channel *ch);
 	/* An fd of the class's own that the thread polls too, or -1. */
@@ -74,6 +78,7 @@ struct vmbus_channel {
 	struct hvx_ring from_guest, to_guest;
 	bool open;
 	bool signal_guest;
+	bool more;			/* serve stopped at its budget: serve again */
 	uint8_t *buf;			/* a packet's worth, for the class */
 	uint64_t packets;
 	uint64_t balloon_bytes;		/* the balloon class keeps it: guest memory in the balloon */

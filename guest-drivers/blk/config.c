@@ -106,6 +106,18 @@ static void hvx_blk_set_ro(struct hvx_blk *d, bool ro)
 	d->ro = ro;
 }
 
+/*
+ * The most sectors of one DISCARD or WRITE_ZEROES, whole logical blocks:
+ * @host_max, or the block layer's own limit if the host stated none.  A
+ * limit below one block leaves none, and the block layer then sends none.
+ */
+static unsigned int hvx_blk_zero_limit(const struct hvx_blk_config *cfg, u32 host_max)
+{
+	u32 max = host_max ? host_max : UINT_MAX;
+
+	return round_down(max, cfg->logical_block_size >> SECTOR_SHIFT);
+}
+
 /* Reads the configuration and sets the disk up by it; before add_disk. */
 int hvx_blk_configure(struct hvx_blk *d)
 {
@@ -129,14 +141,14 @@ int hvx_blk_configure(struct hvx_blk *d)
 	max = HVX_BLK_MAX_SEGS * (HVX_BLK_MAX_SEG_SIZE >> SECTOR_SHIFT);
 	blk_queue_max_hw_sectors(q, min(cfg.max_sectors, max));
 
-	/* The protocol has no limit for these: only the block layer's own. */
-	max = round_down(UINT_MAX, cfg.logical_block_size >> SECTOR_SHIFT);
+	/* The host's limits; 0 from an older host that states none. */
 	if (cfg.flags & HVX_BLK_F_DISCARD) {
 		q->limits.discard_granularity = cfg.physical_block_size;
-		blk_queue_max_discard_sectors(q, max);
+		blk_queue_max_discard_sectors(q, hvx_blk_zero_limit(&cfg, cfg.max_discard_sectors));
 	}
 	if (cfg.flags & HVX_BLK_F_WRITE_ZEROES)
-		blk_queue_max_write_zeroes_sectors(q, max);
+		blk_queue_max_write_zeroes_sectors(q, hvx_blk_zero_limit(&cfg,
+						   cfg.max_write_zeroes_sectors));
 
 	set_capacity(d->disk, cfg.capacity);
 	hvx_blk_set_ro(d, cfg.flags & HVX_BLK_F_RO);

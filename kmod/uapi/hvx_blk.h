@@ -111,6 +111,10 @@ struct hvx_blk_response {
  * @physical_block_size: bytes it writes at once (a multiple of the former)
  * @max_sectors: the most sectors one READ or WRITE may move
  * @serial: an identifier, NUL padded (not terminated when all 20 are used)
+ * @max_discard_sectors: the most sectors one DISCARD may name; larger ones
+ *	fail with -EINVAL.  0 from a host that predates the field: no limit
+ *	stated
+ * @max_write_zeroes_sectors: the same for WRITE_ZEROES
  * @reserved: zero
  */
 struct hvx_blk_config {
@@ -121,7 +125,9 @@ struct hvx_blk_config {
 	__u32 physical_block_size;
 	__u32 max_sectors;
 	char serial[HVX_BLK_SERIAL_LEN];
-	__u32 reserved[4];
+	__u32 max_discard_sectors;
+	__u32 max_write_zeroes_sectors;
+	__u32 reserved[2];
 };
 
 enum hvx_blk_event_type {

@@ -3,8 +3,9 @@
  * A tiny PVH "kernel" for testing hvx run: checks the start_info magic,
  * prints "hvx guest: " and its command line on COM1, then acts on the
  * command line's first word: "reboot" pulses the keyboard controller's
- * reset line, "crash" triple faults, anything else halts with interrupts
- * off (a power-off for hvx run).
+ * reset line, "pcireset" resets through the chipset's reset control
+ * register (0xcf9) as Linux's reboot=pci does, "crash" triple faults,
+ * anything else halts with interrupts off (a power-off for hvx run).
  */
 #define COM1	0x3f8
 
@@ -28,12 +29,21 @@ _start:
 	je	reboot
 	cmpb	$'c', (%esi)
 	je	crash
+	cmpb	$'p', (%esi)
+	je	pcireset
 halt:
 	hlt
 	jmp	halt
 reboot:
 	mov	$0xfe, %al
 	outb	%al, $0x64
+	jmp	halt
+pcireset:
+	mov	$0x02, %al		/* a hard reset, then RST_CPU */
+	mov	$0xcf9, %dx
+	outb	%al, %dx
+	mov	$0x06, %al
+	outb	%al, %dx
 	jmp	halt
 crash:
 	lidt	empty_idt

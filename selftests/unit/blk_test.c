@@ -6,9 +6,11 @@
  * and every kind of request the backend must refuse.
  */
 #include <fcntl.h>
+#include <linux/loop.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,13 +34,14 @@ FIXTURE(blk)
 	struct vmbus_channel *ch;
 	struct fake_guest guest;
 	char path[64];
+	const char *disk;	/* what the backend opens: path, or a loop device on it */
 };
 
 static int add_disk(FIXTURE_DATA(blk) *self, const char *options)
 {
 	char spec[128], err[128];
 
-	snprintf(spec, sizeof(spec), "blk,%s%s", self->path, options);
+	snprintf(spec, sizeof(spec), "blk,%s%s", self->disk, options);
 	self->bus.ndevices = 0;
 	if (vmbus_add(&self->bus, spec, err, sizeof(err)))
 		return -1;
@@ -58,6 +61,7 @@ FIXTURE_SETUP(blk)
 	fake_guest_alloc(&self->guest, RING_SIZE, RING_SIZE);
 	ASSERT_NE(NULL, self->bus.ram);
 	strcpy(self->path, "/tmp/hvx-blk-test-XXXXXX");
+	self->disk = self->path;
 	fd = mkstemp(self->path);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, DISK_SIZE));
@@ -141,6 +145,10 @@ TEST_F(blk, config)
 	EXPECT_EQ(512, c.logical_block_size);
 	EXPECT_EQ(0, c.flags & HVX_BLK_F_RO);
 	EXPECT_EQ(0, strcmp(c.serial, "hvx-disk-0"));
+	/* DISCARD and WRITE_ZEROES have a limit, whole 4 KiB blocks. */
+	EXPECT_LT(0, c.max_discard_sectors);
+	EXPECT_EQ(0, c.max_discard_sectors % 8);
+	EXPECT_EQ(c.max_discard_sectors, c.max_write_zeroes_sectors);
 }
 
 TEST_F(blk, write_and_read_in_place)
@@ -285,6 +293,174 @@ TEST_F(blk, resize_reaches_the_guest)
 	EXPECT_EQ(HVX_BLK_EVENT_CONFIG_CHANGED, ev.type);
 	/* The new end of the disk is reachable. */
 	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 2 * DISK_SIZE / 512 - 8, 8, 0, 0));
+}
+
+/*
+ * One DISCARD or WRITE_ZEROES costs the host a bounded amount of work: the
+ * configuration says how many sectors it may name and larger ones are
+ * refused (finding 16: any size was done, up to the whole disk).
+ */
+TEST_F(blk, discard_and_zeroes_refused_over_the_limit)
+{
+	struct req_buf b = { .r = { .op = HVX_BLK_OP_GET_CONFIG } };
+	struct hvx_packet_desc desc;
+	struct hvx_blk_config c;
+	uint64_t max;
+
+	ASSERT_EQ(0, send_req(self, 1, &b));
+	host_run(self);
+	ASSERT_EQ(sizeof(c), fake_guest_read(&self->guest, &desc, &c, sizeof(c)));
+	max = c.max_discard_sectors ? c.max_discard_sectors : 1ULL << 20;
+	/* A sparse disk of twice that. */
+	vmbus_destroy(&self->bus);
+	ASSERT_EQ(0, truncate(self->path, 2 * 512 * max));
+	ASSERT_EQ(0, add_disk(self, ""));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_DISCARD, 0, max + 8, 0, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_WRITE_ZEROES, 8, max + 1, 0, 0));
+	EXPECT_EQ(-EINVAL, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 2 * max, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_DISCARD, max, max, 0, 0));
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_WRITE_ZEROES, 0, 8, 0, 0));
+}
+
+/*
+ * A loop device on @path, its own path in @dev: an fd of it, to close once the
+ * backend has opened it (the device goes with the last close), or -errno.
+ */
+static int loop_attach(const char *path, char *dev, size_t len)
+{
+	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
+	int ctl, nr, fd, file, err = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -errno;
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (nr < 0)
+		return -errno;
+	snprintf(dev, len, "/dev/loop%d", nr);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	file = open(path, O_RDWR | O_CLOEXEC);
+	cfg.fd = file;
+	if (file < 0 || ioctl(fd, LOOP_CONFIGURE, &cfg))
+		err = -errno;
+	if (file >= 0)
+		close(file);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * On a block device, WRITE_ZEROES and DISCARD run on io_uring's workers:
+ * the turn that starts one answers nothing, the VM's other devices go on
+ * meanwhile (finding 16: BLKZEROOUT and BLKDISCARD held the thread).
+ */
+TEST_F(blk, block_device_zeroing_runs_in_the_background)
+{
+	struct req_buf b = { .r = { .op = HVX_BLK_OP_WRITE_ZEROES, .nr_sectors = 64 } };
+	uint8_t *ram = self->bus.ram;
+	struct hvx_packet_desc desc;
+	char dev[32];
+	int lfd, i;
+
+	lfd = loop_attach(self->path, dev, sizeof(dev));
+	if (lfd < 0)
+		SKIP(return, "no loop device: %s", strerror(-lfd));
+	vmbus_destroy(&self->bus);
+	self->disk = dev;
+	ASSERT_EQ(0, add_disk(self, ""));
+	close(lfd);
+	memset(ram, 0xab, 65536);
+	ASSERT_EQ(0, one(self, HVX_BLK_OP_WRITE, 0, 128, 0, 0));
+
+	ASSERT_EQ(0, send_req(self, 5, &b));
+	self->ch->cls->serve(self->ch);
+	EXPECT_EQ(-EAGAIN, hvx_ring_peek(&self->guest.in, &desc)) TH_LOG("answered in the turn");
+	host_run(self);
+	EXPECT_EQ(0, status_of(self, 5));
+	b.r.op = HVX_BLK_OP_DISCARD;
+	b.r.sector = 64;
+	ASSERT_EQ(0, send_req(self, 6, &b));
+	self->ch->cls->serve(self->ch);
+	EXPECT_EQ(-EAGAIN, hvx_ring_peek(&self->guest.in, &desc)) TH_LOG("answered in the turn");
+	host_run(self);
+	EXPECT_EQ(0, status_of(self, 6));
+
+	ASSERT_EQ(0, one(self, HVX_BLK_OP_READ, 0, 128, 0x10000, 0));
+	for (i = 0; i < 32768; i++)
+		if (ram[0x10000 + i])
+			break;
+	EXPECT_EQ(32768, i);
+}
+
+/* Serves the backend for @ms, answers or not, as its thread would. */
+static void host_spin(FIXTURE_DATA(blk) *self, int ms)
+{
+	struct vmbus_channel *ch = self->ch;
+	struct pollfd pfd = { .fd = ch->cls->poll_fd(ch), .events = POLLIN };
+	int i;
+
+	for (i = 0; i < ms; i += 5) {
+		ch->cls->serve(ch);
+		poll(&pfd, 1, 5);
+	}
+}
+
+/*
+ * A guest that stops reading its ring: the backend queues the answers
+ * it cannot write, then takes reads on top of them.  Every request is
+ * answered once the guest reads again, none lost, and the queue never
+ * overruns (finding 14: replies and I/O in flight were bounded apart).
+ */
+TEST_F(blk, replies_and_io_in_flight_bounded_together)
+{
+	struct req_buf cfg = { .r = { .op = HVX_BLK_OP_GET_CONFIG } };
+	unsigned int fill = RING_SIZE / hvx_ring_packet_bytes(sizeof(struct hvx_blk_config));
+	unsigned int nconfig = fill + 40, nread = 64, got_config = 0, got_read = 0, i;
+	uint8_t seen[64] = { 0 };
+	struct hvx_packet_desc desc;
+	struct hvx_blk_config c;
+	int64_t len;
+
+	for (i = 0; i < nconfig; i++)
+		ASSERT_EQ(0, send_req(self, 1000 + i, &cfg));
+	/* The guest's ring fills, the rest of the answers wait in the backend. */
+	host_spin(self, 500);
+	ASSERT_EQ(-EAGAIN, hvx_ring_peek(&self->ch->from_guest, &desc)) TH_LOG("requests left unread: %u sent, %llu taken, %llu answered", nconfig, (unsigned long long)self->ch->from_guest.packets, (unsigned long long)self->ch->to_guest.packets);
+	for (i = 0; i < nread; i++) {
+		struct req_buf b = { .r = { .op = HVX_BLK_OP_READ, .nsegs = 1, .sector = 8 * i,
+					    .nr_sectors = 8 } };
+
+		b.segs[0] = (struct hvx_blk_seg){ .gpa = 4096 * i, .len = 4096 };
+		ASSERT_EQ(0, send_req(self, i, &b));
+	}
+	host_spin(self, 200);
+
+	/* The guest reads again: everything comes, each once. */
+	for (i = 0; i < 400 && got_config + got_read < nconfig + nread; i++) {
+		while ((len = fake_guest_read(&self->guest, &desc, &c, sizeof(c))) >= 0) {
+			ASSERT_EQ(HVX_PACKET_COMPLETION, desc.type);
+			ASSERT_EQ(0, c.status);
+			if (desc.trans_id >= 1000) {
+				ASSERT_EQ(sizeof(c), len);
+				got_config++;
+			} else {
+				ASSERT_GT(nread, desc.trans_id);
+				ASSERT_EQ(0, seen[desc.trans_id]++) TH_LOG("read %llu answered twice",
+									  (unsigned long long)desc.trans_id);
+				got_read++;
+			}
+		}
+		host_spin(self, 10);
+	}
+	EXPECT_EQ(nconfig, got_config);
+	EXPECT_EQ(nread, got_read);
+	EXPECT_EQ(0, one(self, HVX_BLK_OP_READ, 0, 8, 0, 0));
 }
 
 /* Random requests: each is answered with a status, nothing breaks. */

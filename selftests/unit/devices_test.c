@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The tool's device models and option parsing. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
@@ -165,6 +167,60 @@ TEST(console_escape_key)
 	EXPECT_EQ(1, console_key(&k, 'y', out));	/* the escape is spent */
 }
 
+/* What @bytes become on their way out through a sink like @proto. */
+static char *sink_through(const struct console_sink *proto, const char *bytes, size_t len,
+			  struct console_sink *done)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	size_t i;
+
+	*done = *proto;
+	done->out = open_memstream(&buf, &size);
+	if (!done->out)
+		return NULL;
+	for (i = 0; i < len; i++)
+		console_sink_put(done, bytes[i]);
+	fclose(done->out);
+	return buf;
+}
+
+/*
+ * Finding 18: guest console bytes reached the host's terminal raw (an
+ * OSC sequence sets its title, OSC 52 writes its clipboard).
+ */
+TEST(console_output_escapes_control_bytes_on_a_terminal)
+{
+	static const char guest[] = "a\x1b]0;pwned\x07\tb\r\n\x7f\xc3\xa9\b\x1b[6n\x00!";
+	struct console_sink terminal = { .terminal = true }, file = { 0 }, done;
+	char *out;
+
+	out = sink_through(&terminal, guest, sizeof(guest) - 1, &done);
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("a^[]0;pwned^G\tb\r\n^?\xc3\xa9\b^[[6n^@!", out);
+	free(out);
+	/* A file gets the bytes as they are. */
+	out = sink_through(&file, guest, sizeof(guest) - 1, &done);
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, memcmp(out, guest, sizeof(guest) - 1));
+	free(out);
+}
+
+/* Finding 18: --console file: grew without bound. */
+TEST(console_file_output_is_capped)
+{
+	struct console_sink file = { .limit = 10 }, done;
+	char guest[25], *out;
+
+	memset(guest, 'x', sizeof(guest));
+	out = sink_through(&file, guest, sizeof(guest), &done);
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("xxxxxxxxxx\n[hvx: console output past 10 bytes dropped]\n", out);
+	EXPECT_EQ(10, done.written);
+	EXPECT_EQ(15, done.dropped);
+	free(out);
+}
+
 TEST(pci_pvpanic_bar_sizes_and_moves)
 {
 	struct pci_bus bus;
@@ -192,6 +248,34 @@ TEST(pci_pvpanic_bar_sizes_and_moves)
 }
 
 /* The channel bus's controller: its MSI capability, as Linux programs it. */
+/*
+ * The reset control register at 0xcf9 sits in the configuration window
+ * (finding 18: the window's range check came first, so its reset never
+ * happened).  Linux's reboot=pci writes 0x02, then 0x06.
+ */
+TEST(pci_reset_control_register)
+{
+	struct pci_bus bus;
+
+	pci_init(&bus);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x80000800u);
+	pci_io_write(&bus, 0xcf9, 1, 0x02);
+	EXPECT_EQ(0x02u, pci_io_read(&bus, 0xcf9, 1));
+	EXPECT_FALSE(bus.reset_requested);
+	pci_io_write(&bus, 0xcf9, 1, 0x06);
+	EXPECT_TRUE(bus.reset_requested);
+	/* RST_CPU does not stay set; the address register is untouched. */
+	EXPECT_EQ(0x02u, pci_io_read(&bus, 0xcf9, 1));
+	EXPECT_EQ(0x80000800u, pci_io_read(&bus, PCI_CONFIG_ADDRESS, 4));
+
+	/* Only a byte at 0xcf9 is that register; a dword at 0xcf8 is the address. */
+	pci_init(&bus);
+	pci_io_write(&bus, PCI_CONFIG_ADDRESS, 4, 0x00000400u);
+	pci_io_write(&bus, 0xcf9, 2, 0x0606);
+	EXPECT_FALSE(bus.reset_requested);
+	EXPECT_EQ(0x00000400u, pci_io_read(&bus, PCI_CONFIG_ADDRESS, 4));
+}
+
 TEST(pci_vmbus_msi_capability)
 {
 	uint32_t devfn1 = 0x80000000u | (PCI_VMBUS_SLOT << 11);

@@ -75,7 +75,9 @@ int fake_guest_drain(struct fake_guest *g)
 
 int host_serve(struct vmbus_channel *ch)
 {
+	/* As vmbus.c's channel_serve(). */
 	ch->signal_guest = false;
+	ch->more = false;
 	return ch->cls->serve(ch);
 }
 

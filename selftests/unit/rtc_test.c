@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The CMOS RTC of hvx run, against a made-up host clock. */
+#include <limits.h>
+#include <stdint.h>
+
 #include "rtc.h"
 #include "kselftest_harness.h"
 
@@ -86,6 +89,45 @@ TEST(cmos_ram_and_read_only_registers)
 	EXPECT_EQ(0x26, reg(&r, 0x0a));
 	set_reg(&r, 0x0c, 0xf0);
 	EXPECT_EQ(0x00, reg(&r, 0x0c));
+}
+
+/*
+ * The guest's clock stays within 1970 to 9999 (finding 18: a guest could
+ * push the year past what struct tm holds; then gmtime_r() failed unseen
+ * or the year's arithmetic overflowed, which UBSan ends the test for).
+ */
+TEST(guest_cannot_overflow_the_year)
+{
+	struct tm far = { .tm_year = INT_MAX - 1000, .tm_mday = 1 };
+	struct rtc r;
+
+	rtc_init(&r, fake_now);
+	set_reg(&r, 0x0b, 0x06);		/* binary, 24-hour */
+	set_reg(&r, 0x32, 99);			/* 9926: fine */
+	EXPECT_EQ(99, reg(&r, 0x32));
+	set_reg(&r, 0x32, 255);			/* 25526: not shown by any RTC */
+	EXPECT_EQ(99, reg(&r, 0x32));
+	set_reg(&r, 0x09, 99);			/* 9999 */
+	EXPECT_EQ(99, reg(&r, 0x09));
+	set_reg(&r, 0x08, 13);			/* month 13 of 9999 is 10000 */
+	EXPECT_EQ(99, reg(&r, 0x32));
+	EXPECT_EQ(99, reg(&r, 0x09));
+
+	/*
+	 * Where 160 million writes of month 165 (13 years each) took the clock
+	 * before: a year near INT_MAX.  The registers show the end of 9999.
+	 */
+	r.offset = timegm(&far) - HOST_NOW;
+	EXPECT_EQ(99, reg(&r, 0x32));
+	EXPECT_EQ(99, reg(&r, 0x09));
+	set_reg(&r, 0x09, 98);
+	EXPECT_EQ(98, reg(&r, 0x09));
+	EXPECT_EQ(99, reg(&r, 0x32));
+	/* And the largest offset the guest's clock could have. */
+	r.offset = INT64_MAX - HOST_NOW;
+	EXPECT_EQ(99, reg(&r, 0x32));
+	set_reg(&r, 0x00, 0);
+	EXPECT_EQ(0, reg(&r, 0x00));
 }
 
 TEST_HARNESS_MAIN

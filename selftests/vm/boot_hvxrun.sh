@@ -16,7 +16,7 @@ check() {	# check NAME EXPECTED_STATUS ACTUAL_STATUS [EXTRA_CONDITION_RESULT]
 		fail=1
 	fi
 }
-echo "1..7"
+echo "1..9"
 
 hvx run --kernel $G --append "halt now" --console file:/tmp/console
 rc=$?
@@ -26,6 +26,18 @@ sed 's/^/# console: /' /tmp/console
 
 hvx run --kernel $G --append reboot --console file:/tmp/console
 check reboot_status_3 3 $?
+
+# The chipset's reset control register, inside the PCI configuration ports.
+hvx run --kernel $G --append pcireset --console file:/tmp/console
+check pci_reset_status_3 3 $?
+
+# A console file holds at most --console-max bytes; stderr says what went.
+hvx run --kernel $G --append "halt now" --console file:/tmp/console --console-max 8 2>/tmp/err
+rc=$?
+[ "$(head -n 1 /tmp/console)" = "hvx gues" ] && grep -q 'past 8 bytes dropped' /tmp/console &&
+	grep -q 'bytes of output past --console-max 8 dropped' /tmp/err
+check console_max_status_0_and_truncated 0 $rc $?
+sed 's/^/# console: /' /tmp/console /tmp/err
 
 hvx run --kernel $G --append crash --console file:/tmp/console 2>/tmp/err
 rc=$?
