@@ -442,6 +442,7 @@ TEST(channel_reports_show_as_traffic_and_only_grow)
 	rep.balloon_bytes = ~0ULL;
 	EXPECT_EQ(-1, ioctl(ch, HVX_CHANNEL_REPORT, &rep));
 	EXPECT_EQ(EINVAL, errno);
+	rep.balloon_bytes = 2 << 20;
 	ASSERT_EQ(0, request(HVX_CMD_GET_STATS, id, NULL, &r));
 	EXPECT_EQ(10, r.from_guest_packets);
 
