@@ -160,9 +160,13 @@ static int hvx_exit_xsetbv(struct hvx_vcpu *vcpu)
 {
 	u64 value = (u32)vcpu->gprs[HVX_RAX] | (vcpu->gprs[HVX_RDX] << 32);
 
+	/* CR4.OSXSAVE off: the CPU raised #UD itself; this is for safety. */
+	if (!(vcpu->cr4_shadow & X86_CR4_OSXSAVE) || !boot_cpu_has(X86_FEATURE_OSXSAVE)) {
+		hvx_vcpu_inject_ud(vcpu);
+		return 1;
+	}
 	/* The guest may only confirm the host's XCR0, which the FPU code uses. */
 	if (vcpu->gprs[HVX_RCX] != XCR_XFEATURE_ENABLED_MASK ||
-	    !(vcpu->cr4_shadow & X86_CR4_OSXSAVE) ||
 	    value != xgetbv(XCR_XFEATURE_ENABLED_MASK)) {
 		hvx_vcpu_inject_gp(vcpu);
 		return 1;

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/kernel.h>
+#include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -43,6 +44,12 @@ static bool cr0_valid(u64 cr0)
 
 static bool cr4_valid(u64 cr4)
 {
+	/*
+	 * XSETBV exits and is checked against the host's XCR0: a host that
+	 * does not use XSAVE itself has none to read (XGETBV would #UD).
+	 */
+	if ((cr4 & X86_CR4_OSXSAVE) && !boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return false;
 	return !(cr4 & ~(HVX_CR4_GUEST_BITS & hvx_caps.cr4_fixed1));
 }
 
