@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "confine.h"
@@ -254,6 +255,11 @@ int confine_seccomp(void (*before_exit)(void), char *err, size_t errlen)
 		if (!syscall_names[nr])
 			syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 	violation_hook = before_exit;
+	/*
+	 * glibc opens the time zone file on the first gmtime_r() or timegm()
+	 * (the CMOS clock's), which the filter would stop: read it now.
+	 */
+	tzset();
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL)) {
 		snprintf(err, errlen, "SIGSYS handler: %s", strerror(errno));
