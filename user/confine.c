@@ -5,8 +5,8 @@
  * the device models and backends that read what a guest writes, runs as the
  * user hvx run is for, without capabilities, with no-new-privileges (no
  * exec can give any back) and under a seccomp filter that allows the system
- * calls a running VM makes and nothing else: no open, no socket, no exec,
- * no fork, ioctl only with the requests the devices use.
+ * calls a running VM makes and nothing else: no socket, no exec, no fork,
+ * ioctl only with the requests the devices use; open fails.
  *
  * io_uring operations (the disk backend's reads, writes, flushes and
  * discards) do not pass through seccomp; the ring only gets the disk fds
@@ -48,6 +48,14 @@ static const char *const allowed_syscalls[] = {
 	/* the control socket: answering hvx balloon, and removing the socket at the end */
 	"accept4", "setsockopt", "unlink", "unlinkat",
 };
+
+/*
+ * Opening a file fails with EACCES instead of ending hvx run: glibc opens
+ * files behind the caller's back and copes with a refusal (when a
+ * thread's heap shrinks it reads /proc/sys/vm/overcommit_memory, once),
+ * and a refused open gives a compromised backend nothing either.
+ */
+static const char *const refused_opens[] = { "open", "openat", "openat2", "creat" };
 
 /* ioctl requests, on whatever fd: seccomp cannot tell fds apart. */
 static const unsigned long allowed_ioctls[] = {
@@ -232,6 +240,12 @@ static int build_filter(scmp_filter_ctx ctx)
 
 	for (i = 0; i < sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]) && !ret; i++)
 		ret = allow(ctx, allowed_syscalls[i]);
+	for (i = 0; i < sizeof(refused_opens) / sizeof(refused_opens[0]) && !ret; i++) {
+		int nr = seccomp_syscall_resolve_name(refused_opens[i]);
+
+		if (nr != __NR_SCMP_ERROR)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 0);
+	}
 	for (i = 0; i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]) && !ret; i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
