@@ -8,9 +8,9 @@ set -eu
 pkgs=""
 for group in "$@"; do
 	case "$group" in
-	build)   pkgs="$pkgs gcc make libc6-dev linux-headers-amd64 libnl-3-dev libnl-genl-3-dev libnl-route-3-dev liburing-dev pkg-config" ;;
+	build)   pkgs="$pkgs gcc make libc6-dev linux-headers-amd64 libnl-3-dev libnl-genl-3-dev libnl-route-3-dev liburing-dev libseccomp-dev libcap-ng-dev pkg-config" ;;
 	unit)    pkgs="$pkgs gcc make libc6-dev perl xz-utils" ;;
-	emuhost) pkgs="$pkgs bochs bochsbios vgabios linux-image-amd64 linux-headers-amd64 busybox-static isolinux syslinux-common xorriso cpio xz-utils e2fsprogs ethtool qemu-system-x86" ;;
+	emuhost) pkgs="$pkgs bochs bochsbios vgabios linux-image-amd64 linux-headers-amd64 busybox-static isolinux syslinux-common xorriso cpio xz-utils e2fsprogs ethtool iproute2 qemu-system-x86" ;;
 	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac

@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "control.h"
 #include "genl.h"
 #include "hvx.h"
@@ -164,7 +165,7 @@ int control_start(struct control *c, struct vmbus *bus)
 		goto err_unlink;
 	}
 	/* Signals are for the vCPU thread. */
-	sigfillset(&all);
+	confine_thread_sigmask(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = -pthread_create(&c->thread, NULL, control_thread, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -174,10 +174,14 @@ static int net_open_tap(struct net_dev *n, char *err, size_t errlen)
 	return 0;
 }
 
-/* MTU, bridge and link up, through rtnetlink. */
+/*
+ * MTU, bridge and link up, through rtnetlink; only what is not so already,
+ * so that a user's persistent TAP that is as asked needs no CAP_NET_ADMIN.
+ */
 static int net_configure_link(struct net_dev *n, char *err, size_t errlen)
 {
 	struct rtnl_link *link = NULL, *bridge = NULL, *change = NULL;
+	bool set_mtu, set_master = false, set_up;
 	struct nl_sock *sk;
 	int ret;
 
@@ -210,15 +214,30 @@ static int net_configure_link(struct net_dev *n, char *err, size_t errlen)
 			ret = -NLE_OBJ_NOTFOUND;
 			goto out;
 		}
-		rtnl_link_set_master(change, rtnl_link_get_ifindex(bridge));
+		set_master = rtnl_link_get_master(link) != rtnl_link_get_ifindex(bridge);
+		if (set_master)
+			rtnl_link_set_master(change, rtnl_link_get_ifindex(bridge));
 	}
-	rtnl_link_set_mtu(change, n->mtu);
-	rtnl_link_set_flags(change, IFF_UP);
-	ret = rtnl_link_change(sk, link, change, 0);
-	if (ret < 0)
+	set_mtu = rtnl_link_get_mtu(link) != n->mtu;
+	if (set_mtu)
+		rtnl_link_set_mtu(change, n->mtu);
+	set_up = !(rtnl_link_get_flags(link) & IFF_UP);
+	if (set_up)
+		rtnl_link_set_flags(change, IFF_UP);
+	ret = set_master || set_mtu || set_up ? rtnl_link_change(sk, link, change, 0) : 0;
+	if (ret == -NLE_PERM) {
+		char mtu[16] = "";
+
+		if (set_mtu)
+			snprintf(mtu, sizeof(mtu), " mtu %u", n->mtu);
+		snprintf(err, errlen, "TAP %s: 'ip link set %s%s%s%s%s' needs CAP_NET_ADMIN: run hvx run with sudo, or set the TAP so beforehand",
+			 n->ifname, n->ifname, mtu, set_master ? " master " : "",
+			 set_master ? n->bridge : "", set_up ? " up" : "");
+	} else if (ret < 0) {
 		snprintf(err, errlen, "TAP %s: cannot set MTU %u%s%s and bring it up: %s",
 			 n->ifname, n->mtu, n->bridge[0] ? ", bridge " : "", n->bridge,
 			 nl_geterror(ret));
+	}
 out:
 	rtnl_link_put(change);
 	rtnl_link_put(bridge);

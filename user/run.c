@@ -14,9 +14,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "console.h"
 #include "genl.h"
 #include "hvx.h"
@@ -52,7 +54,8 @@ void run__help(void)
 	       "               [--name NAME] [--console stdio|file:PATH] [--console-max SIZE]\n"
 	       "               [--stats-at TEXT]\n"
 	       "               [--device CLASS]... [--disk PATH[,ro][,serial=S]]...\n"
-	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n\n"
+	       "               [--net tap=NAME[,mac=MAC][,bridge=BR][,mtu=N][,offload=off]]...\n"
+	       "               [--user NAME|UID]\n\n"
 	       "Boots a Linux kernel directly: an uncompressed vmlinux with a PVH entry\n"
 	       "note, or a bzImage through the 64-bit boot protocol.  The guest has one\n"
 	       "CPU with a local APIC, an I/O APIC (MP table, no ACPI), no PIC or PIT,\n"
@@ -113,11 +116,27 @@ void run__help(void)
 	       "                  down and up; offload=off keeps the\n"
 	       "                  guest from sending checksum or segmentation offload\n"
 	       "                  frames.  SIGCONT (after SIGSTOP, as after a pause)\n"
-	       "                  makes the guest announce its addresses\n\n"
+	       "                  makes the guest announce its addresses.  Without\n"
+	       "                  CAP_NET_ADMIN, a persistent TAP of the user's\n"
+	       "                  (ip tuntap add NAME mode tap user USER) works when it is\n"
+	       "                  up, in BR and of MTU N already\n"
+	       "  --user NAME|UID the user a root hvx run becomes (default: the one sudo\n"
+	       "                  ran it for, from SUDO_UID and SUDO_GID; root keeps uid 0)\n\n"
+	       "hvx run confines itself.  Run by root, it opens /dev/hvx, then becomes\n"
+	       "the user, keeping only CAP_NET_ADMIN for its TAPs, and opens the kernel,\n"
+	       "initrd, disks and console file as the user.  Once the VM is set up it\n"
+	       "keeps no capabilities, sets no-new-privileges and loads a seccomp\n"
+	       "filter that allows the system calls a running VM makes and no others\n"
+	       "(no socket, exec or fork; ioctl with its devices' requests only; open\n"
+	       "fails with EACCES): any other call ends it with status 1 and 'hvx run:\n"
+	       "backend made a forbidden system call NAME (NR); seccomp stopped it'.\n"
+	       "Root with neither sudo nor --user keeps uid 0, without capabilities,\n"
+	       "under the same filter.\n\n"
 	       "exit status:\n"
 	       "  0  the guest powered off (halted with interrupts disabled, which is how\n"
 	       "     Linux ends 'poweroff' without ACPI)\n"
-	       "  1  a host-side failure (no /dev/hvx, an I/O error)\n"
+	       "  1  a host-side failure (no /dev/hvx, an I/O error, a forbidden system\n"
+	       "     call)\n"
 	       "  2  a usage error or bad input (unreadable or malformed kernel,\n"
 	       "     an initrd that does not fit, an impossible memory size, a bad\n"
 	       "     --name)\n"
@@ -134,6 +153,20 @@ void run__help(void)
  * Names the VM (HVX_SET_VM_NAME) before it runs, so that it is never seen
  * running without it: -1 when done, else the exit status.
  */
+/* Root only: at least @bytes of locked memory (RLIMIT_MEMLOCK), soft and hard. */
+static void raise_memlock(unsigned long long bytes)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &lim))
+		return;
+	if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < bytes)
+		lim.rlim_max = bytes;
+	if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < bytes)
+		lim.rlim_cur = bytes;
+	setrlimit(RLIMIT_MEMLOCK, &lim);
+}
+
 static int set_vm_name(int vm_fd, const char *name)
 {
 	struct hvx_vm_name req = { 0 };
@@ -382,7 +415,7 @@ static int console_start_input(struct machine *m)
 	if (pipe(c->wake))
 		return -errno;
 	c->raw = console_raw_begin();
-	sigfillset(&all);
+	confine_thread_sigmask(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = -pthread_create(&c->reader, NULL, console_reader, m);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -604,6 +637,7 @@ static int machine_run(struct machine *m, bool interactive)
 {
 	struct sigaction kick = { .sa_handler = kick_handler }, old_kick;
 	struct sigaction plug = { .sa_handler = hotplug_handler }, old_plug, old_cont;
+	char why[256];
 	int status, err;
 
 	pthread_mutex_init(&m->lock, NULL);
@@ -640,7 +674,13 @@ static int machine_run(struct machine *m, bool interactive)
 		fprintf(stderr, "hvx run: cannot read the console input: %s\n", strerror(-err));
 		status = HVX_RUN_HOST_ERROR;
 	} else {
-		status = run_loop(m);
+		/* Every thread runs: the filter goes on all of them. */
+		if (confine_seccomp(console_raw_end, why, sizeof(why))) {
+			fprintf(stderr, "hvx run: %s\n", why);
+			status = HVX_RUN_HOST_ERROR;
+		} else {
+			status = run_loop(m);
+		}
 		console_stop_input(m);
 	}
 	hotplug_bus = NULL;
@@ -664,6 +704,29 @@ out:
 	return status;
 }
 
+/* A --device, --disk or --net option, set up once hvx run is its user. */
+struct device_arg {
+	int opt;
+	const char *value;
+};
+
+/*
+ * Under sudo the user's XDG_RUNTIME_DIR is gone; their hvx balloon looks
+ * for the control socket there, in the directory their login session has
+ * (pam_systemd's /run/user/UID).
+ */
+static void runtime_dir_of(uid_t uid)
+{
+	char dir[64];
+	struct stat st;
+
+	if (!uid || getenv("XDG_RUNTIME_DIR"))
+		return;
+	snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned int)uid);
+	if (!stat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == uid)
+		setenv("XDG_RUNTIME_DIR", dir, 1);
+}
+
 int run__run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -678,10 +741,16 @@ int run__run(int argc, char **argv)
 		{ "disk", required_argument, NULL, 'D' },
 		{ "net", required_argument, NULL, 'n' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel_path = NULL, *initrd_path = NULL, *cmdline = "";
-	const char *console = "stdio", *stats_marker = NULL, *name = NULL;
+	const char *console = "stdio", *stats_marker = NULL, *name = NULL, *user_name = NULL;
+	struct device_arg *devices;
+	unsigned int ndevices = 0, i;
+	bool has_net = false;
+	struct confine_user user;
+	int dev_fd = -ENODEV, created;
 	uint8_t *kernel = NULL, *initrd = NULL, *ram = NULL;
 	size_t kernel_size = 0, initrd_size = 0;
 	struct loader_result boot;
@@ -692,6 +761,11 @@ int run__run(int argc, char **argv)
 	int opt, status = HVX_RUN_USAGE;
 
 	memset(&m, 0, sizeof(m));
+	devices = calloc(argc, sizeof(*devices));
+	if (!devices) {
+		fprintf(stderr, "hvx run: out of memory\n");
+		return HVX_RUN_HOST_ERROR;
+	}
 	optind = 1;
 	/* Our own one-line errors, not getopt's. */
 	opterr = 0;
@@ -713,24 +787,14 @@ int run__run(int argc, char **argv)
 			break;
 		case 's': stats_marker = optarg; break;
 		case 'd':
-			if (vmbus_add(&m.vmbus, optarg, err, sizeof(err))) {
-				fprintf(stderr, "hvx run: --device %s: %s\n", optarg, err);
-				goto out_files;
-			}
-			break;
 		case 'D':
-			snprintf(spec, sizeof(spec), "blk,%s", optarg);
-			if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
-				fprintf(stderr, "hvx run: --disk %s: %s\n", optarg, err);
-				goto out_files;
-			}
-			break;
 		case 'n':
-			snprintf(spec, sizeof(spec), "net,%s", optarg);
-			if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
-				fprintf(stderr, "hvx run: --net %s: %s\n", optarg, err);
-				goto out_files;
-			}
+			/* Set up once hvx run is its user: disks are opened as the user. */
+			devices[ndevices++] = (struct device_arg){ .opt = opt, .value = optarg };
+			has_net |= opt == 'n';
+			break;
+		case 'u':
+			user_name = optarg;
 			break;
 		case 'm':
 			if (options_parse_size(optarg, &mem) || mem < LOADER_MIN_RAM ||
@@ -768,6 +832,28 @@ int run__run(int argc, char **argv)
 		goto out_files;
 	}
 
+	if (confine_user_find(user_name, &user, err, sizeof(err))) {
+		fprintf(stderr, "hvx run: %s\n", err);
+		goto out_files;
+	}
+	/* Root gave the user /dev/hvx, which need not be in group hvx. */
+	dev_fd = vmm_open_device();
+	/*
+	 * hvx.ko charges guest RAM to RLIMIT_MEMLOCK; the user loses
+	 * CAP_IPC_LOCK below, so root, who chose to run this guest for the
+	 * user, raises the limit to what the guest needs (libvirt does the
+	 * same for QEMU).  An unprivileged caller keeps its own limit.
+	 */
+	if (user.set)
+		raise_memlock(mem);
+	if (confine_become(&user, has_net, err, sizeof(err))) {
+		fprintf(stderr, "hvx run: %s\n", err);
+		status = HVX_RUN_HOST_ERROR;
+		goto out_files;
+	}
+	if (user.set)
+		runtime_dir_of(user.uid);
+
 	if (stats_marker && run_stats_init(&m.stats, stats_marker)) {
 		fprintf(stderr, "hvx run: --stats-at: want 1 to %d bytes of console text\n",
 			RUN_STATS_MAX_MARKER);
@@ -787,6 +873,18 @@ int run__run(int argc, char **argv)
 		goto out_files;
 	}
 	m.console.sink.terminal = isatty(fileno(m.console.sink.out));
+
+	for (i = 0; i < ndevices; i++) {
+		const struct device_arg *d = &devices[i];
+
+		snprintf(spec, sizeof(spec), "%s%s", d->opt == 'D' ? "blk," : d->opt == 'n' ? "net," : "",
+			 d->value);
+		if (vmbus_add(&m.vmbus, spec, err, sizeof(err))) {
+			fprintf(stderr, "hvx run: --%s %s: %s\n",
+				d->opt == 'D' ? "disk" : d->opt == 'n' ? "net" : "device", d->value, err);
+			goto out_files;
+		}
+	}
 
 	if (options_read_file(kernel_path, MAX_IMAGE, &kernel, &kernel_size, err, sizeof(err)) ||
 	    (initrd_path && options_read_file(initrd_path, MAX_IMAGE, &initrd, &initrd_size,
@@ -813,7 +911,9 @@ int run__run(int argc, char **argv)
 			loader_error_name(lerr));
 		goto out_files;
 	}
-	if (vmm_create(&m.vmm, ram, mem, err, sizeof(err))) {
+	created = vmm_create(&m.vmm, dev_fd, ram, mem, err, sizeof(err));
+	dev_fd = -ENODEV;	/* the VM's now */
+	if (created) {
 		fprintf(stderr, "hvx run: %s\n", err);
 		status = HVX_RUN_HOST_ERROR;
 		goto out_files;
@@ -823,6 +923,12 @@ int run__run(int argc, char **argv)
 		goto out_vm;
 	if (vmm_set_boot_state(&m.vmm, &boot)) {
 		fprintf(stderr, "hvx run: cannot set the boot CPU state: %s\n", strerror(errno));
+		status = HVX_RUN_HOST_ERROR;
+		goto out_vm;
+	}
+	/* Before any thread starts: capabilities and no-new-privileges are per thread. */
+	if (confine_drop_privileges(err, sizeof(err))) {
+		fprintf(stderr, "hvx run: %s\n", err);
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;
 	}
@@ -842,5 +948,8 @@ out_files:
 			(unsigned long long)m.console.sink.limit);
 	if (m.console.sink.out && m.console.sink.out != stdout)
 		fclose(m.console.sink.out);
+	if (dev_fd >= 0)
+		close(dev_fd);
+	free(devices);
 	return status;
 }

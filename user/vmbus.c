@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "uapi/hvx.h"
+#include "confine.h"
 #include "vmbus.h"
 
 #define PAGE_SIZE	4096
@@ -386,7 +387,7 @@ int vmbus_start(struct vmbus *bus, int vm_fd, uint8_t *ram, uint64_t ram_size)
 	}
 	bus->offered = true;
 	/* Signals are for the vCPU thread: HVX_RUN returns on them. */
-	sigfillset(&all);
+	confine_thread_sigmask(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = -pthread_create(&bus->thread, NULL, vmbus_thread, bus);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

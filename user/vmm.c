@@ -55,7 +55,15 @@ static int vmm_set_cpuid(struct vmm *vmm, char *err, size_t errlen)
 	return e;
 }
 
-int vmm_create(struct vmm *vmm, uint8_t *ram, uint64_t ram_size, char *err, size_t errlen)
+int vmm_open_device(void)
+{
+	int fd = open("/dev/hvx", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vmm_create(struct vmm *vmm, int dev_fd, uint8_t *ram, uint64_t ram_size, char *err,
+	       size_t errlen)
 {
 	struct hvx_user_memory_region region = { 0 };
 	long size;
@@ -63,12 +71,11 @@ int vmm_create(struct vmm *vmm, uint8_t *ram, uint64_t ram_size, char *err, size
 
 	memset(vmm, 0, sizeof(*vmm));
 	vmm->dev_fd = vmm->vm_fd = vmm->vcpu_fd = -1;
-	vmm->dev_fd = open("/dev/hvx", O_RDWR | O_CLOEXEC);
-	if (vmm->dev_fd < 0) {
-		e = -errno;
-		snprintf(err, errlen, "/dev/hvx: %s (is hvx.ko loaded?)", strerror(errno));
-		return e;
+	if (dev_fd < 0) {
+		snprintf(err, errlen, "/dev/hvx: %s (is hvx.ko loaded?)", strerror(-dev_fd));
+		return dev_fd;
 	}
+	vmm->dev_fd = dev_fd;
 	vmm->vm_fd = ioctl(vmm->dev_fd, HVX_CREATE_VM, 0);
 	if (vmm->vm_fd < 0)
 		goto fail_errno;

@@ -60,6 +60,9 @@ done
 # The storage tests check guest disk images from the host side, with
 # Debian's e2fsprogs (busybox has applets of the same names).
 "$TOP/selftests/emuhost/copy-binaries.sh" "$root" usr/lib/hvx-e2fsprogs e2fsck debugfs mke2fs
+# The confinement test makes a user's persistent TAP with iproute2's ip
+# (busybox's has no tuntap).
+"$TOP/selftests/emuhost/copy-binaries.sh" "$root" usr/lib/hvx-iproute2 /usr/sbin/ip
 # QEMU, the network benchmark's KVM peer (HVX_EMUHOST_QEMU=1, set by
 # run.sh in bench mode only: with its libraries it adds about 46 MB to the
 # initramfs, which the emulated kernel unpacks in about 1.7 s of emulated

@@ -8,6 +8,7 @@
 # kselftest-style TAP.
 . /tests/lib/meminfo.sh
 . /tests/lib/tap.sh
+. /tests/lib/users.sh
 EV=/tmp/genl-events.txt
 READY=/tmp/genl-events.ready
 BUS=/sys/bus/hvx_vmbus
@@ -24,26 +25,8 @@ channel_of() {
 		for (i = 4; i < NF; i++) if ($i == f) { print $(i + 1); exit } }' "$1"
 }
 
-# as USER COMMAND: runs COMMAND as USER, without root's capabilities.
-as() {
-	su -s /bin/sh "$1" -c "$2"
-}
-
 # Users and the group a real host gets from `make install`.
-mkdir -p /etc
-grep -q '^hvxuser:' /etc/passwd 2>/dev/null || {
-	echo 'root:x:0:0::/root:/bin/sh' >>/etc/passwd
-	echo 'hvxuser:x:1000:1000::/tmp:/bin/sh' >>/etc/passwd
-	echo 'other:x:1001:1001::/tmp:/bin/sh' >>/etc/passwd
-	echo 'root:x:0:' >>/etc/group
-	echo 'hvx:x:900:hvxuser' >>/etc/group
-	echo 'hvxuser:x:1000:' >>/etc/group
-	echo 'other:x:1001:' >>/etc/group
-}
-chgrp 900 /dev/hvx && chmod 0660 /dev/hvx
-# hvx.ko charges guest RAM to RLIMIT_MEMLOCK (8 MiB by default): room for
-# the users' 128 MiB guests, as a memlock line in limits.conf would give.
-ulimit -l 524288
+hvx_users
 
 # Warm the host (see vmbus_linux.sh): hvx.ko's first VMs and channels,
 # and the first generic netlink sockets, users and fork()s, leave slab
