@@ -98,6 +98,8 @@ extern volatile uint64_t guest_irq_count[256];
 extern volatile uint64_t guest_user_active;
 /* Where the exception that ended guest_enter_user() was raised. */
 extern volatile uint64_t guest_user_fault_rip;
+/* And the RAX of the code at CPL 3 then. */
+extern volatile uint64_t guest_user_rax;
 /* Bumped by the tests that run random code, for the host's watchdog. */
 extern volatile uint64_t guest_progress;
 

@@ -24,6 +24,7 @@ volatile uint64_t guest_irq_count[256];
 volatile uint64_t guest_user_active;
 volatile uint64_t guest_progress;
 volatile uint64_t guest_user_fault_rip;
+volatile uint64_t guest_user_rax;
 /* The stack guest_enter_user() left, for the way back. */
 uint64_t guest_user_kernel_rsp;
 
@@ -94,6 +95,7 @@ asm(".text\n"
     "push %rsi\n\tpush %rdi\n\tpush %r8\n\tpush %r9\n\tpush %r10\n\t"
     "push %r11\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n\t"
     "mov %rsp, %rdi\n\t"
+    "cld\n\t"			/* code at CPL 3 may have left DF set */
     "call guest_handle_trap\n\t"
     "pop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %r11\n\t"
     "pop %r10\n\tpop %r9\n\tpop %r8\n\tpop %rdi\n\tpop %rsi\n\t"
@@ -254,6 +256,7 @@ static void return_from_user(struct guest_trap_frame *f)
 	guest_fault_vector = f->vector;
 	guest_fault_error = f->error;
 	guest_user_fault_rip = f->rip;
+	guest_user_rax = f->rax;
 	guest_user_active = 0;
 	f->rip = (uintptr_t)guest_user_return;
 	f->cs = GUEST_KERNEL_CS;
