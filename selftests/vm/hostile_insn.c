@@ -81,7 +81,10 @@ static const struct {
 };
 #define NR_VMX_INSNS (sizeof(vmx_insns) / sizeof(vmx_insns[0]))
 
-/* Runs @i's bytes at CPL 0 from the user page (supervisor may run it). */
+/*
+ * Runs @i's bytes at CPL 0 from the user page (supervisor may run it).
+ * A fault leaves CALL's return address on the stack: R12 restores RSP.
+ */
 static uint8_t run_at_cpl0(unsigned int i)
 {
 	volatile uint8_t *dst = (volatile uint8_t *)GUEST_USER_CODE;
@@ -90,8 +93,17 @@ static uint8_t run_at_cpl0(unsigned int i)
 	for (b = 0; b < vmx_insns[i].len; b++)
 		dst[b] = vmx_insns[i].bytes[b];
 	dst[b] = 0xc3;	/* ret */
-	return GUEST_ASM_SAFE("call *%[code]", , [code] "r"(GUEST_USER_CODE),
-			      "a"(GUEST_USER_GPA + 0x1000), "b"(0), "c"(0), "d"(0));
+	asm volatile("lea 1f(%%rip), %%r11\n\t"
+		     "mov %%r11, guest_fixup_rip(%%rip)\n\t"
+		     "movb $0xff, guest_fault_vector(%%rip)\n\t"
+		     "mov %%rsp, %%r12\n\t"
+		     "call *%[code]\n"
+		     "1:\tmov %%r12, %%rsp\n\t"
+		     "movq $0, guest_fixup_rip(%%rip)"
+		     : : [code] "r"(GUEST_USER_CODE), "a"(GUEST_USER_GPA + 0x1000), "b"(0),
+		       "c"(0), "d"(0)
+		     : "r11", "r12", "memory", "cc");
+	return guest_fault_vector;
 }
 
 static void guest_vmx_insns(uint64_t unused)
@@ -260,33 +272,77 @@ TEST(xsetbv_bad_values_gp)
 	host_health_end(&h);
 }
 
-/* CR0 and CR4 values hardware refuses; CR4 bits the CPUID does not offer. */
+/*
+ * CR0 and CR4 values hardware refuses; CR4 bits the CPUID does not offer.
+ * A SYNC with the attempt's index before each: the test names the one
+ * that went wrong.
+ */
+#define CR_ATTEMPTS	(5 + 3 + 39)
+
 static void guest_control_registers(uint64_t unused)
 {
 	uint64_t cr0 = guest_read_cr0(), cr4 = guest_read_cr4();
-	unsigned int bit;
+	const uint64_t bad_cr0[] = {
+		cr0 & ~X86_CR0_PE,			/* PG without PE */
+		(cr0 | X86_CR0_NW) & ~X86_CR0_CD,	/* NW without CD */
+		cr0 | 1ULL << 32, cr0 | 1ULL << 63,
+		cr0 & ~X86_CR0_PG,			/* paging off in 64-bit code */
+	};
+	const uint64_t bad_cr4[] = {
+		cr4 | X86_CR4_VMXE, cr4 | X86_CR4_LA57,
+		cr4 | X86_CR4_PKE,			/* CPUID offers no PKU */
+	};
+	unsigned int i, n = 0;
 
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr0_safe(cr0 & ~X86_CR0_PE));	/* PG without PE */
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr0_safe((cr0 | X86_CR0_NW) & ~X86_CR0_CD));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr0_safe(cr0 | 1ULL << 32));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr0_safe(cr0 | 1ULL << 63));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr0_safe(cr0 & ~X86_CR0_PG));	/* in 64-bit code */
-	GUEST_ASSERT_EQ(cr0, guest_read_cr0());
-
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr4_safe(cr4 | X86_CR4_VMXE));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr4_safe(cr4 | X86_CR4_LA57));
-	for (bit = 25; bit < 64; bit++)
-		GUEST_ASSERT_EQ3(GP_VECTOR, guest_write_cr4_safe(cr4 | 1ULL << bit), bit);
-	GUEST_ASSERT_EQ(cr4, guest_read_cr4());
-	GUEST_SYNC(0);
-	/* This guest's CPUID offers no protection keys. */
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_write_cr4_safe(cr4 | X86_CR4_PKE));
+	for (i = 0; i < sizeof(bad_cr0) / sizeof(bad_cr0[0]); i++, n++) {
+		GUEST_SYNC2(n, bad_cr0[i]);
+		GUEST_ASSERT_EQ3(GP_VECTOR, guest_write_cr0_safe(bad_cr0[i]), n);
+		GUEST_ASSERT_EQ3(cr0, guest_read_cr0(), n);
+	}
+	for (i = 0; i < sizeof(bad_cr4) / sizeof(bad_cr4[0]); i++, n++) {
+		GUEST_SYNC2(n, bad_cr4[i]);
+		GUEST_ASSERT_EQ3(GP_VECTOR, guest_write_cr4_safe(bad_cr4[i]), n);
+		GUEST_ASSERT_EQ3(cr4, guest_read_cr4(), n);
+	}
+	for (i = 25; i < 64; i++, n++) {
+		GUEST_SYNC2(n, cr4 | 1ULL << i);
+		GUEST_ASSERT_EQ3(GP_VECTOR, guest_write_cr4_safe(cr4 | 1ULL << i), n);
+	}
 	GUEST_ASSERT_EQ(cr4, guest_read_cr4());
 }
 
 TEST(cr0_cr4_bad_values_gp)
 {
-	GUEST_RUN_TO_DONE(guest_control_registers, 0);
+	struct host_health h;
+	struct guest_ucall uc;
+	uint64_t attempt = ~0ULL, value = 0;
+	struct vm *vm;
+	int got;
+
+	ASSERT_EQ(0, host_health_begin(&h));
+	vm = guest_vm_create();
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, guest_vm_start(vm, guest_control_registers, 0));
+	for (;;) {
+		struct vm_exit e;
+		char buf[512];
+
+		got = guest_run(vm, &e, &uc);
+		if (got != UCALL_SYNC) {
+			if (got != UCALL_DONE)
+				TH_LOG("after attempt %llu (0x%llx): %s", (unsigned long long)attempt,
+				       (unsigned long long)value,
+				       guest_exit_describe(got, &e, &uc, buf, sizeof(buf)));
+			break;
+		}
+		attempt = uc.args[0];
+		value = uc.args[1];
+	}
+	ASSERT_EQ(UCALL_DONE, got);
+	EXPECT_EQ(CR_ATTEMPTS - 1, attempt);
+	vm_destroy(vm);
+	ASSERT_HOST_HEALTHY(&h);
+	host_health_end(&h);
 }
 
 /* DR7 bits 63:32 #GP; DR4/DR5 #UD with CR4.DE; DR6/DR7 read back sane. */

@@ -47,7 +47,7 @@ static void random_code(uint64_t *rng, uint8_t code[16])
 	i++;
 	code[i] = (code[i] & 0x7f & ~0x40) | (a & 8 ? 0x40 : 0);
 	if ((code[i] & 7) == 4 || (code[i] & 7) == 5)
-		code[i] ^= 1;
+		code[i] ^= 2;
 }
 
 static volatile uint64_t vector_counts[256];
