@@ -2,8 +2,8 @@
 /*
  * Hostile guest: instructions a guest may not run or may run only with
  * good operands.  Every VMX instruction, MONITOR, MWAIT and RDPMC raise
- * #UD; XSETBV with a bad XCR0 or index, MOV to CR0/CR4/DR7 with bad values
- * raise #GP; INVD and WBINVD never reach the host; a sweep of CPUID leaves
+ * #UD; MOV to CR0/CR4/DR7 with bad values raise #GP (XSETBV: in
+ * hostile_zlast.c, it took the host down); INVD and WBINVD never reach the host; a sweep of CPUID leaves
  * gives stable answers.  After each guest the host is checked as in
  * host_health.h.
  */
@@ -28,7 +28,6 @@
 #define X86_CR4_DE	(1ULL << 3)
 #define X86_CR4_LA57	(1ULL << 12)
 #define X86_CR4_VMXE	(1ULL << 13)
-#define X86_CR4_OSXSAVE	(1ULL << 18)
 #define X86_CR4_PKE	(1ULL << 22)
 #define EXIT_REASON_INVD	13
 #define EXIT_REASON_WBINVD	54
@@ -184,89 +183,6 @@ TEST(invd_wbinvd_stay_in_guest)
 	       (unsigned long long)stats.exits[EXIT_REASON_INVD],
 	       (unsigned long long)stats.exits[EXIT_REASON_WBINVD]);
 	EXPECT_EQ(1, stats.exits[EXIT_REASON_WBINVD]);
-	vm_destroy(vm);
-	ASSERT_HOST_HEALTHY(&h);
-	host_health_end(&h);
-}
-
-static uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return lo | (uint64_t)hi << 32;
-}
-
-/* XCR0: x87 always, AVX only with SSE, no unknown bits; only XCR0 exists. */
-static void guest_xsetbv(uint64_t unused)
-{
-	static const uint8_t xsetbv[] = { 0x0f, 0x01, 0xd1 };
-	struct guest_user_regs regs;
-	uint64_t xcr0;
-
-	GUEST_ASSERT_EQ(UD_VECTOR, guest_xsetbv_safe(0, 3));
-	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_write_cr4_safe(guest_read_cr4() | X86_CR4_OSXSAVE));
-	xcr0 = xgetbv0();
-	GUEST_ASSERT(xcr0 & 1);
-	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_xsetbv_safe(0, xcr0));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 & ~1ULL));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, 0));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, 1 | 4));	/* AVX, no SSE */
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 | 1ULL << 63));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 | 1ULL << 62));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, ~0ULL));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(1, xcr0));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(1, 1));
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(~0U, xcr0));
-	GUEST_ASSERT_EQ(xcr0, xgetbv0());
-	/* At CPL 3, even the current value. */
-	__builtin_memset(&regs, 0, sizeof(regs));
-	regs.rax = (uint32_t)xcr0;
-	regs.rdx = xcr0 >> 32;
-	GUEST_ASSERT_EQ(GP_VECTOR, guest_user_run_bytes(xsetbv, sizeof(xsetbv), &regs));
-	GUEST_ASSERT_EQ(GUEST_USER_CODE, guest_user_fault_rip);
-	GUEST_ASSERT_EQ(xcr0, xgetbv0());
-}
-
-static void host_cpuid(uint32_t leaf, uint32_t sub, unsigned int *a, unsigned int *b,
-		       unsigned int *c, unsigned int *d)
-{
-	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
-}
-
-/* The guest's CPUID offers XSAVE (leaf 1) and the host's XCR0 (leaf 0xd). */
-static int offer_xsave(struct vm *vm)
-{
-	struct {
-		struct hvx_cpuid head;
-		struct hvx_cpuid_entry e[3];
-	} c;
-	unsigned int a, b, cx, d;
-
-	memset(&c, 0, sizeof(c));
-	c.head.nent = 3;
-	host_cpuid(0, 0, &a, &b, &cx, &d);
-	c.e[0] = (struct hvx_cpuid_entry){ .function = 0, .eax = 0xd, .ebx = b, .ecx = cx, .edx = d };
-	host_cpuid(1, 0, &a, &b, &cx, &d);
-	c.e[1] = (struct hvx_cpuid_entry){ .function = 1, .eax = a, .ebx = b, .ecx = cx, .edx = d };
-	host_cpuid(0xd, 0, &a, &b, &cx, &d);
-	c.e[2] = (struct hvx_cpuid_entry){ .function = 0xd, .index = 0,
-		.flags = HVX_CPUID_FLAG_SIGNIFICANT_INDEX, .eax = a, .ebx = b, .ecx = cx, .edx = d };
-	return ioctl(vm->vcpu_fd, HVX_SET_CPUID, &c);
-}
-
-TEST(xsetbv_bad_values_gp)
-{
-	struct host_health h;
-	struct guest_ucall uc;
-	struct vm *vm;
-
-	ASSERT_EQ(0, host_health_begin(&h));
-	vm = guest_vm_create();
-	ASSERT_NE(NULL, vm);
-	ASSERT_EQ(0, offer_xsave(vm));
-	ASSERT_EQ(0, guest_vm_start(vm, guest_xsetbv, 0));
-	ASSERT_UCALL(vm, UCALL_DONE, &uc);
 	vm_destroy(vm);
 	ASSERT_HOST_HEALTHY(&h);
 	host_health_end(&h);

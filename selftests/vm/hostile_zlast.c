@@ -6,6 +6,7 @@
  *     hvx_lapic_set_tsc_deadline());
  *   - MOV to CR8 of 15 from a 64-bit guest (without CR8 exiting it set the
  *     host's own TPR: the host stopped taking its timer interrupts);
+ *   - XSETBV with the host's XSAVE off (XGETBV in the host: #UD);
  *   - the CVE-2015-5307 pattern: #AC whose delivery raises #AC again,
  *     forever, in microcode (no VM exit unless hvx intercepts #AC).
  * A host that still has them dies here, and every test after would fail
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 
 #include "vm_harness.h"
@@ -256,6 +258,98 @@ TEST(alignment_check_storm_leaves_host_ticking)
 		ASSERT_EQ(VM_EXIT_SHUTDOWN, e.kind);
 	}
 	TH_LOG("HVX_RUN ended with %s", ret ? "EINTR" : "a shutdown");
+	vm_destroy(vm);
+	ASSERT_HOST_HEALTHY(&h);
+	host_health_end(&h);
+}
+
+/*
+ * XSETBV: hvx compared the guest's value with the host's XCR0 read by
+ * XGETBV, which raises #UD in a host kernel that did not enable XSAVE
+ * (CR4.OSXSAVE clear, as in the emulated host): an oops that can leave
+ * the host hung.
+ */
+#define X86_CR4_OSXSAVE	(1ULL << 18)
+
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return lo | (uint64_t)hi << 32;
+}
+
+/* XCR0: x87 always, AVX only with SSE, no unknown bits; only XCR0 exists. */
+static void guest_xsetbv(uint64_t unused)
+{
+	static const uint8_t xsetbv[] = { 0x0f, 0x01, 0xd1 };
+	struct guest_user_regs regs;
+	uint64_t xcr0;
+
+	GUEST_ASSERT_EQ(UD_VECTOR, guest_xsetbv_safe(0, 3));
+	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_write_cr4_safe(guest_read_cr4() | X86_CR4_OSXSAVE));
+	xcr0 = xgetbv0();
+	GUEST_ASSERT(xcr0 & 1);
+	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_xsetbv_safe(0, xcr0));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 & ~1ULL));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, 0));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, 1 | 4));	/* AVX, no SSE */
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 | 1ULL << 63));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, xcr0 | 1ULL << 62));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(0, ~0ULL));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(1, xcr0));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(1, 1));
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_xsetbv_safe(~0U, xcr0));
+	GUEST_ASSERT_EQ(xcr0, xgetbv0());
+	/* At CPL 3, even the current value. */
+	__builtin_memset(&regs, 0, sizeof(regs));
+	regs.rax = (uint32_t)xcr0;
+	regs.rdx = xcr0 >> 32;
+	GUEST_ASSERT_EQ(GP_VECTOR, guest_user_run_bytes(xsetbv, sizeof(xsetbv), &regs));
+	GUEST_ASSERT_EQ(GUEST_USER_CODE, guest_user_fault_rip);
+	GUEST_ASSERT_EQ(xcr0, xgetbv0());
+}
+
+static void host_cpuid(uint32_t leaf, uint32_t sub, unsigned int *a, unsigned int *b,
+		       unsigned int *c, unsigned int *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+/* The guest's CPUID offers XSAVE (leaf 1) and the host's XCR0 (leaf 0xd). */
+static int offer_xsave(struct vm *vm)
+{
+	struct {
+		struct hvx_cpuid head;
+		struct hvx_cpuid_entry e[3];
+	} c;
+	unsigned int a, b, cx, d;
+
+	memset(&c, 0, sizeof(c));
+	c.head.nent = 3;
+	host_cpuid(0, 0, &a, &b, &cx, &d);
+	c.e[0] = (struct hvx_cpuid_entry){ .function = 0, .eax = 0xd, .ebx = b, .ecx = cx, .edx = d };
+	host_cpuid(1, 0, &a, &b, &cx, &d);
+	c.e[1] = (struct hvx_cpuid_entry){ .function = 1, .eax = a, .ebx = b, .ecx = cx, .edx = d };
+	host_cpuid(0xd, 0, &a, &b, &cx, &d);
+	c.e[2] = (struct hvx_cpuid_entry){ .function = 0xd, .index = 0,
+		.flags = HVX_CPUID_FLAG_SIGNIFICANT_INDEX, .eax = a, .ebx = b, .ecx = cx, .edx = d };
+	return ioctl(vm->vcpu_fd, HVX_SET_CPUID, &c);
+}
+
+TEST(xsetbv_bad_values_gp)
+{
+	struct host_health h;
+	struct guest_ucall uc;
+	struct vm *vm;
+
+	CRASH_GUARD();
+	ASSERT_EQ(0, host_health_begin(&h));
+	vm = guest_vm_create();
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, offer_xsave(vm));
+	ASSERT_EQ(0, guest_vm_start(vm, guest_xsetbv, 0));
+	ASSERT_UCALL(vm, UCALL_DONE, &uc);
 	vm_destroy(vm);
 	ASSERT_HOST_HEALTHY(&h);
 	host_health_end(&h);
