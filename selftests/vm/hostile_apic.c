@@ -6,8 +6,11 @@
  * accesses to each APIC's page.  The guest keeps running and the host
  * stays healthy (host_health.h).  TSC deadline ~0 is in hostile_zlast.c.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include "vm_harness.h"
 #include "uapi/hvx.h"
@@ -77,6 +80,7 @@ static void guest_timer_extremes(uint64_t unused)
 	apic_enable();
 	/* Every divide value; only bits 0, 1 and 3 exist. */
 	for (dcr = 0; dcr < 16; dcr++) {
+		GUEST_SYNC(dcr);
 		apic_write(APIC_TDCR, dcr | 0xfffffff0);
 		GUEST_ASSERT_EQ3(dcr & 0xb, apic_read(APIC_TDCR), dcr);
 		/* The longest one-shot count: counts down, never fires soon. */
@@ -91,6 +95,7 @@ static void guest_timer_extremes(uint64_t unused)
 		apic_write(APIC_TMICT, 1);
 		GUEST_ASSERT_EQ3(before + 1, wait_for_irqs(TIMER_VECTOR, before + 1, TSC_SECOND), dcr);
 	}
+	GUEST_SYNC(100);
 	/* Periodic at count 1, divide 1: hvx clamps the period; 5 ticks then stop. */
 	apic_write(APIC_TDCR, 0xb);
 	before = guest_irq_count[TIMER_VECTOR];
@@ -101,6 +106,7 @@ static void guest_timer_extremes(uint64_t unused)
 	wait_for_irqs(TIMER_VECTOR, ~0ULL, TSC_SECOND / 100);
 	before = guest_irq_count[TIMER_VECTOR];
 	GUEST_ASSERT_EQ(before, wait_for_irqs(TIMER_VECTOR, ~0ULL, TSC_SECOND / 10));
+	GUEST_SYNC(101);
 	/* Periodic at the longest period. */
 	apic_write(APIC_TDCR, 0xa);
 	apic_write(APIC_TMICT, ~0U);
@@ -114,11 +120,13 @@ static void guest_timer_extremes(uint64_t unused)
 	wait_for_irqs(TIMER_VECTOR, ~0ULL, TSC_SECOND / 100);
 	apic_write(APIC_TMICT, 0);
 
+	GUEST_SYNC(102);
 	/* TSC deadline: in the past fires, far ahead does not, 0 disarms. */
 	apic_write(APIC_LVTT, TIMER_VECTOR | LVT_DEADLINE);
 	before = guest_irq_count[TIMER_VECTOR];
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_wrmsr_safe(MSR_TSC_DEADLINE, 1));
 	GUEST_ASSERT_EQ(before + 1, wait_for_irqs(TIMER_VECTOR, before + 1, TSC_SECOND));
+	GUEST_SYNC(103);
 	deadline = guest_rdtsc() + (1ULL << 40);
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_wrmsr_safe(MSR_TSC_DEADLINE, deadline));
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_rdmsr_safe(MSR_TSC_DEADLINE, &val));
@@ -127,6 +135,7 @@ static void guest_timer_extremes(uint64_t unused)
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_wrmsr_safe(MSR_TSC_DEADLINE, 0));
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_rdmsr_safe(MSR_TSC_DEADLINE, &val));
 	GUEST_ASSERT_EQ(0, val);
+	GUEST_SYNC(104);
 	/* A mode change disarms a deadline. */
 	GUEST_ASSERT_EQ(GUEST_NO_FAULT, guest_wrmsr_safe(MSR_TSC_DEADLINE, guest_rdtsc() + 1000));
 	apic_write(APIC_LVTT, TIMER_VECTOR);
@@ -134,9 +143,60 @@ static void guest_timer_extremes(uint64_t unused)
 	GUEST_ASSERT_EQ(0, val);
 }
 
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * The guest SYNCs before each step; a watchdog (HVX_RUN ends for a
+ * signal) names the step and RIP if one never ends.
+ */
 TEST(timer_extremes)
 {
-	GUEST_RUN_TO_DONE(guest_timer_extremes, 0);
+	struct itimerval tick = { { 1, 0 }, { 1, 0 } }, off = { 0 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	uint64_t step = ~0ULL;
+	struct host_health h;
+	struct guest_ucall uc;
+	int got, quiet = 0;
+	struct vm *vm;
+
+	ASSERT_EQ(0, host_health_begin(&h));
+	vm = guest_vm_create();
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, guest_vm_start(vm, guest_timer_extremes, 0));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &tick, NULL));
+	for (;;) {
+		struct vm_exit e;
+		char buf[512];
+
+		got = guest_run(vm, &e, &uc);
+		if (got < 0 && errno == EINTR) {
+			struct hvx_regs r;
+
+			if (++quiet < 20)
+				continue;
+			vm_get_regs(vm, &r);
+			TH_LOG("stuck after step %llu at rip 0x%llx", (unsigned long long)step,
+			       (unsigned long long)r.rip);
+			break;
+		}
+		if (got == UCALL_SYNC) {
+			step = uc.args[0];
+			quiet = 0;
+			continue;
+		}
+		if (got != UCALL_DONE)
+			TH_LOG("after step %llu: %s", (unsigned long long)step,
+			       guest_exit_describe(got, &e, &uc, buf, sizeof(buf)));
+		break;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	ASSERT_EQ(UCALL_DONE, got);
+	vm_destroy(vm);
+	ASSERT_HOST_HEALTHY(&h);
+	host_health_end(&h);
 }
 
 /*
