@@ -100,6 +100,8 @@ extern volatile uint64_t guest_user_active;
 extern volatile uint64_t guest_user_fault_rip;
 /* And the RAX of the code at CPL 3 then. */
 extern volatile uint64_t guest_user_rax;
+/* #DB that arrived on guest_user_abort's first instruction (see guest.c). */
+extern volatile uint64_t guest_stale_debug_traps;
 /* Bumped by the tests that run random code, for the host's watchdog. */
 extern volatile uint64_t guest_progress;
 

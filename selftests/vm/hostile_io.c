@@ -190,9 +190,10 @@ TEST(string_io_odd_counts_both_directions)
 
 			ASSERT_EQ(0, vm_get_regs(vm, &regs));
 			insn = vm->mem + regs.rip;
-			/* REP, maybe an operand-size prefix, then INS or OUTS. */
-			ASSERT_EQ(0xf3, insn[0]);
-			insn += insn[1] == 0x66 ? 2 : 1;
+			/* REP and maybe an operand-size prefix, then INS or OUTS. */
+			ASSERT_TRUE(insn[0] == 0xf3 || insn[1] == 0xf3);
+			while (*insn == 0xf3 || *insn == 0x66)
+				insn++;
 			ASSERT_TRUE(*insn >= 0x6c && *insn <= 0x6f);
 			ASSERT_EQ(0, guest_vm_skip_to_fixup(vm));
 			refused++;
