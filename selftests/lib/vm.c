@@ -176,6 +176,26 @@ static int set_rip(struct vm *vm, uint64_t rip, uint64_t rflags)
 	return ioctl(vm->vcpu_fd, req(vm, HVX_SET_REGS, KVM_SET_REGS), &r);
 }
 
+int vm_get_regs(struct vm *vm, struct hvx_regs *regs)
+{
+	return ioctl(vm->vcpu_fd, req(vm, HVX_GET_REGS, KVM_GET_REGS), regs);
+}
+
+int vm_set_regs(struct vm *vm, const struct hvx_regs *regs)
+{
+	return ioctl(vm->vcpu_fd, req(vm, HVX_SET_REGS, KVM_SET_REGS), regs);
+}
+
+int vm_get_sregs(struct vm *vm, struct hvx_sregs *sregs)
+{
+	return get_sregs(vm, sregs);
+}
+
+int vm_set_sregs(struct vm *vm, const struct hvx_sregs *sregs)
+{
+	return set_sregs(vm, sregs);
+}
+
 int vm_set_gpr(struct vm *vm, int which, uint64_t value)
 {
 	struct hvx_regs r;

@@ -56,6 +56,13 @@ int vm_setup_real(struct vm *vm, uint64_t gpa);
 /* 64-bit mode, identity-mapped first 4 GiB with 2 MiB pages built at GUEST_PT_GPA. */
 int vm_setup_long(struct vm *vm, uint64_t rip);
 int vm_set_gpr(struct vm *vm, int which, uint64_t value);
+/* The whole register file, in hvx's layout (KVM's is the same). */
+struct hvx_regs;
+struct hvx_sregs;
+int vm_get_regs(struct vm *vm, struct hvx_regs *regs);
+int vm_set_regs(struct vm *vm, const struct hvx_regs *regs);
+int vm_get_sregs(struct vm *vm, struct hvx_sregs *sregs);
+int vm_set_sregs(struct vm *vm, const struct hvx_sregs *sregs);
 int vm_run(struct vm *vm, struct vm_exit *exit);
 
 enum { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI };
