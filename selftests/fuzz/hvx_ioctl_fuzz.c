@@ -218,6 +218,21 @@ static int nr_workers = 3;
 static bool trace;
 static volatile sig_atomic_t stop;
 
+/*
+ * --avoid: steer around kernel bugs already known, so that a run gets past
+ * them to the next one.  A default run avoids nothing.
+ */
+enum {
+	/* One vCPU ioctl at a time per vCPU fd (RUN against SET_*, two RUNs). */
+	AVOID_VCPU_RACES = 1 << 0,
+	/* No IA32_TSC_DEADLINE writes from the guest. */
+	AVOID_TSC_DEADLINE = 1 << 1,
+};
+static const char *const avoid_names[] = { "vcpu-races", "tsc-deadline" };
+static unsigned int avoid;
+#define NR_VCPU_LOCKS 1024
+static pthread_mutex_t vcpu_locks[NR_VCPU_LOCKS];
+
 static void note(struct worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -460,8 +475,11 @@ static uint64_t mailbox_value(struct rng *r, const struct prog *p, int word)
 	};
 	static const uint64_t deadlines[] = { 0, 1, 2, ~0ULL, ~0ULL >> 1, 1000, 1ULL << 63 };
 
-	if (p->start == fz_msr && word == 0)
-		return one_in(r, 4) ? rnd(r) : PICK(r, msrs);
+	if (p->start == fz_msr && word == 0) {
+		uint32_t msr = one_in(r, 4) ? rnd(r) : PICK(r, msrs);
+
+		return (avoid & AVOID_TSC_DEADLINE) && msr == 0x6e0 ? 0x10 : msr;
+	}
 	if (p->start == fz_mmio && word == 0)
 		return one_in(r, 4) ? rnd(r) : PICK(r, mmio) + below(r, 8);
 	if (p->start == fz_vmcall && (word == 0 || word == 2))
@@ -487,6 +505,9 @@ static void load_prog(struct rng *r, struct map_ent *mem, const struct prog *p)
 {
 	uint32_t *mailbox = (uint32_t *)(mem->addr + FZ_MAILBOX);
 	int i;
+
+	if ((avoid & AVOID_TSC_DEADLINE) && p->start == fz_tsc_deadline)
+		p = &progs[0];
 
 	if (p->start) {
 		memcpy(mem->addr + FZ_CODE_GPA, p->start, p->end - p->start);
@@ -659,11 +680,26 @@ static int make_cpuid(struct worker *w, struct hvx_cpuid **out, char *desc, size
 
 /* -------------------------------------------------------------- ops */
 
+static bool is_vcpu_cmd(unsigned long cmd)
+{
+	return cmd == HVX_RUN || cmd == HVX_GET_REGS || cmd == HVX_SET_REGS ||
+	       cmd == HVX_GET_SREGS || cmd == HVX_SET_SREGS ||
+	       cmd == HVX_SET_CPUID || cmd == HVX_GET_STATS;
+}
+
 static long do_ioctl(enum ioc ioc, int fd, unsigned long cmd, unsigned long arg, int *err)
 {
-	long ret = ioctl(fd, cmd, arg);
+	pthread_mutex_t *serial = NULL;
+	long ret;
 
+	if ((avoid & AVOID_VCPU_RACES) && is_vcpu_cmd(cmd) && fd >= 0)
+		serial = &vcpu_locks[fd % NR_VCPU_LOCKS];
+	if (serial)
+		pthread_mutex_lock(serial);
+	ret = ioctl(fd, cmd, arg);
 	*err = ret < 0 ? errno : 0;
+	if (serial)
+		pthread_mutex_unlock(serial);
 	record(ioc, ret, *err);
 	return ret;
 }
@@ -1690,7 +1726,9 @@ static void usage(const char *prog)
 		"  --threads  racing workers, 1-%d (default 3; 1 replays a seed exactly)\n"
 		"  --ops      stop after N ops in all (replay a prefix of a run)\n"
 		"  --min-ops  the fewest ops that count as a real run (default 1000)\n"
-		"  --trace    print every op on stderr as it starts\n",
+		"  --trace    print every op on stderr as it starts\n"
+		"  --avoid    known kernel bugs to steer around, comma-separated:\n"
+		"             vcpu-races (one vCPU ioctl at a time per fd), tsc-deadline\n",
 		prog, MAX_THREADS);
 }
 
@@ -1703,6 +1741,7 @@ int main(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'n' },
 		{ "min-ops", required_argument, NULL, 'm' },
 		{ "trace", no_argument, NULL, 'v' },
+		{ "avoid", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1722,6 +1761,22 @@ int main(int argc, char **argv)
 		case 'n': max_ops = strtoul(optarg, NULL, 0); break;
 		case 'm': min_ops = strtoul(optarg, NULL, 0); break;
 		case 'v': trace = true; break;
+		case 'a': {
+			char *tok, *save = NULL;
+			size_t k;
+
+			for (tok = strtok_r(optarg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				for (k = 0; k < sizeof(avoid_names) / sizeof(avoid_names[0]); k++)
+					if (!strcmp(tok, avoid_names[k]))
+						break;
+				if (k == sizeof(avoid_names) / sizeof(avoid_names[0])) {
+					usage(argv[0]);
+					return 2;
+				}
+				avoid |= 1U << k;
+			}
+			break;
+		}
 		default: usage(argv[0]); return 2;
 		}
 	}
@@ -1730,8 +1785,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# hvx_ioctl_fuzz --seed %llu --seconds %lu --threads %d --ops %lu\n", seed,
-	       seconds, nr_workers, max_ops);
+	printf("# hvx_ioctl_fuzz --seed %llu --seconds %lu --threads %d --ops %lu%s%s%s\n",
+	       seed, seconds, nr_workers, max_ops, avoid ? " --avoid" : "",
+	       avoid & AVOID_VCPU_RACES ? " vcpu-races" : "",
+	       avoid & AVOID_TSC_DEADLINE ? " tsc-deadline" : "");
+	for (i = 0; i < NR_VCPU_LOCKS; i++)
+		pthread_mutex_init(&vcpu_locks[i], NULL);
 
 	dev = open("/dev/hvx", O_RDWR | O_CLOEXEC);
 	if (dev < 0) {

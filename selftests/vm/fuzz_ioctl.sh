@@ -8,8 +8,9 @@
 # kernel bug found here can wedge the emulated host.
 #
 # The kernel command line may set hvxfuzzseconds= (default 60),
-# hvxfuzzseed= (default 16) and hvxfuzzthreads= (default 3): scripts/fuzz.sh
-# passes them through HVX_EMUHOST_APPEND.
+# hvxfuzzseed= (default 16), hvxfuzzthreads= (default 3) and hvxfuzzavoid=
+# (the fuzzer's --avoid, to get past known bugs): scripts/fuzz.sh passes
+# them through HVX_EMUHOST_APPEND.
 . /tests/lib/meminfo.sh
 . /tests/lib/tap.sh
 FUZZ=/tests/fuzz/hvx_ioctl_fuzz
@@ -24,6 +25,7 @@ arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 seconds=$(arg hvxfuzzseconds)
 seed=$(arg hvxfuzzseed)
 threads=$(arg hvxfuzzthreads)
+avoid=$(arg hvxfuzzavoid)
 : "${seconds:=60}" "${seed:=16}" "${threads:=3}"
 
 # console LINE...: straight to the serial log, for when the host wedges
@@ -34,6 +36,11 @@ console() {
 
 echo "1..8"
 grep -q '^hvx ' /proc/modules || insmod $KO
+# Every kernel message to the serial console as it happens (the emulated
+# host's loglevel=4 holds back warnings): an oops here often wedges the
+# host before dmesg can be read.
+printk=$(cut -f1 /proc/sys/kernel/printk)
+echo 8 >/proc/sys/kernel/printk
 
 before=$(dmesg | wc -l)
 hung=0
@@ -42,7 +49,8 @@ hung=0
 # $OUT and $ERR, exit status in $rc, hung=1 if it did not end in time
 # (a minute more than SECONDS, for a slow teardown).
 run_fuzz() {
-	$FUZZ --seed "$1" --seconds "$2" --threads "$threads" >$OUT 2>$ERR &
+	$FUZZ --seed "$1" --seconds "$2" --threads "$threads" ${avoid:+--avoid "$avoid"} \
+		>$OUT 2>$ERR &
 	pid=$!
 	limit=$(($2 + 60))
 	elapsed=0
@@ -87,7 +95,7 @@ run_fuzz $((seed + 1000)) 5
 grep -E '^check|ops in all' $OUT | sed 's/^/# warm-up: /'
 mem_baseline
 
-console "seed $seed, $seconds s, $threads threads"
+console "seed $seed, $seconds s, $threads threads${avoid:+, avoiding $avoid}"
 run_fuzz "$seed" "$seconds"
 sed 's/^check /# check /' $OUT
 sed 's/^\([^#]\)/# \1/' $ERR
@@ -109,4 +117,5 @@ rmmod hvx && insmod $KO
 ok "module_reloads" $?
 mem_no_leak
 ok "no_leak" $?
+echo "$printk" >/proc/sys/kernel/printk
 exit $fail
