@@ -56,7 +56,7 @@
 #define FZ_STACK	0x8000
 
 #define MAX_FDS		48
-#define MAX_MAPS	48
+#define MAX_MAPS	96
 #define MAX_VMS		4
 #define MAX_THREADS	8
 #define RING_OPS	48
@@ -394,6 +394,9 @@ static int add_map(struct rng *r, enum map_kind kind, void *addr, size_t len, bo
 		if (i == MAX_MAPS) {
 			int victim = below(r, MAX_MAPS);
 
+			/* Run pages mostly stay: without them no exit can be read. */
+			if (maps[victim].kind == M_RUN && !one_in(r, 8))
+				continue;
 			if (maps[victim].kind != M_HOLE) {
 				munmap(maps[victim].addr, maps[victim].len);
 				maps[victim].kind = M_FREE;
@@ -860,36 +863,43 @@ static void op_dev(struct worker *w)
 	}
 }
 
-/* A host address for a slot: ours, read-only, the run page, holes, wild. */
-static uint64_t rnd_hva(struct rng *r, uint64_t *size_hint)
+/*
+ * A host address for a slot: ours, read-only, the run page, holes, wild.
+ * Never one that may be the fuzzer's own image, heap or stacks: the guest
+ * would write there, as the VMM asked, and crash the fuzzer.
+ */
+static uint64_t rnd_hva(struct rng *r, uint64_t *size_hint, bool any_size)
 {
 	static const uint64_t wild[] = {
-		0, PAGE, 0x10000, (1ULL << 47) - PAGE, 1ULL << 47,
+		0, PAGE, 0x10000 - PAGE, 1ULL << 47, (1ULL << 47) + PAGE,
 		~0ULL & ~(PAGE - 1), 0xffffffffff600000ULL,
-		0xffff888000000000ULL, 0x7ffffffff000ULL - 0x100000,
+		0xffff888000000000ULL, 0x8000000000000000ULL,
 	};
-	uint64_t addr;
+	uint64_t addr, len, off;
 	int m;
 
-	switch (below(r, 6)) {
+	/* A slot of any size starts only where it cannot reach our own memory. */
+	switch (any_size ? 4 + below(r, 2) : below(r, 6)) {
 	case 0: case 1: case 2:
 		lock();
 		m = pick_map(r, M_FREE);
-		addr = m >= 0 && maps[m].kind != M_HOLE ? (uintptr_t)maps[m].addr : 0;
-		*size_hint = m >= 0 ? maps[m].len : PAGE;
+		addr = m >= 0 ? (uintptr_t)maps[m].addr : (uintptr_t)hole;
+		len = m >= 0 ? maps[m].len : PAGE;
 		unlock();
-		if (m >= 0 && one_in(r, 4))
-			addr += PAGE * below(r, 4);
-		return addr;
+		off = one_in(r, 4) ? PAGE * below(r, len / PAGE) : 0;
+		*size_hint = len - off;
+		return addr + off;
 	case 3:
-		*size_hint = PAGE << below(r, 8);
-		return (uintptr_t)hole + PAGE * below(r, HOLE_SIZE / PAGE);
+		len = PAGE << below(r, 8);
+		*size_hint = len;
+		return (uintptr_t)hole + PAGE * below(r, (HOLE_SIZE - len) / PAGE + 1);
 	case 4:
-		*size_hint = PAGE << below(r, 10);
+		*size_hint = PAGE << below(r, 4);
 		return PICK(r, wild);
 	default:
+		/* Non-canonical or kernel: bit 47 set, and maybe more above it. */
 		*size_hint = rnd_u64(r);
-		return rnd_u64(r) & ~(PAGE - 1);
+		return (rnd_u64(r) | 1ULL << (47 + below(r, 17))) & ~(PAGE - 1);
 	}
 }
 
@@ -913,15 +923,17 @@ static void op_slot(struct worker *w)
 		.flags = one_in(r, 4) ? HVX_MEM_READONLY : 0,
 		.guest_phys_addr = one_in(r, 2) ? PAGE * below(r, 0x400) : rnd_u64(r),
 	};
-	region.userspace_addr = rnd_hva(r, &hint);
 	switch (below(r, 5)) {
 	case 0:
+		region.userspace_addr = rnd_hva(r, &hint, false);
 		region.memory_size = 0;		/* delete */
 		break;
 	case 1:
+		region.userspace_addr = rnd_hva(r, &hint, true);
 		region.memory_size = rnd_u64(r);
 		break;
 	default:
+		region.userspace_addr = rnd_hva(r, &hint, false);
 		region.memory_size = hint & ~(PAGE - 1);
 		break;
 	}
