@@ -6,7 +6,8 @@
 # Then, unless --short, the ioctl fuzzer (selftests/fuzz/hvx_ioctl_fuzz.c)
 # against hvx.ko in one boot of the emulated host, through the VM test
 # vm/fuzz_ioctl.sh: HVX_FUZZ_SECONDS (default 600), HVX_FUZZ_SEED
-# (default: a new one each time, printed) and HVX_FUZZ_THREADS (default 3).
+# (default: a new one each time, printed), HVX_FUZZ_THREADS (default 3) and
+# HVX_FUZZ_AVOID (the fuzzer's --avoid list, default none).
 # make check runs the same test for 60 s with a fixed seed among the VM
 # tests.  With --results FILE, writes "ok fuzz/NAME" or "not ok fuzz/NAME"
 # there.
@@ -81,7 +82,7 @@ if [ "$emuhost" = 1 ]; then
 		fz_results=$out/hvx_ioctl_fuzz.results
 		# Per test: the run, a 5 s warm-up and a minute of slack for each;
 		# for the boot: Bochs's start, the kernel and the initramfs.
-		HVX_EMUHOST_APPEND="hvxfuzzseconds=$fz_seconds hvxfuzzseed=$fz_seed hvxfuzzthreads=$fz_threads" \
+		HVX_EMUHOST_APPEND="hvxfuzzseconds=$fz_seconds hvxfuzzseed=$fz_seed hvxfuzzthreads=$fz_threads${HVX_FUZZ_AVOID:+ hvxfuzzavoid=$HVX_FUZZ_AVOID}" \
 		HVX_TEST_TIMEOUT=$((fz_seconds + 300)) \
 		HVX_EMUHOST_TIMEOUT=$((fz_seconds + 900)) \
 			"$TOP/selftests/emuhost/run-tests.sh" --results "$fz_results" \

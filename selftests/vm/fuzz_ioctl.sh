@@ -102,20 +102,20 @@ sed 's/^\([^#]\)/# \1/' $ERR
 
 for c in enough_ops every_ioctl_succeeded guest_exits_io_mmio_hlt_shutdown documented_errors; do
 	grep -q "^check ok $c\$" $OUT
-	ok "$c" $?
+	ok "ioctl_$c" $?
 done
 [ $hung = 0 ]
-ok "ended_in_time" $? "rc $rc"
+ok "ioctl_ended_in_time" $? "rc $rc"
 
 dmesg | tail -n +"$((before + 1))" >/tmp/fuzz_ioctl.dmesg
 ! grep -qE "$BAD" /tmp/fuzz_ioctl.dmesg
-ok "dmesg_clean" $? "$(grep -E "$BAD" /tmp/fuzz_ioctl.dmesg | head -n 5)"
+ok "ioctl_dmesg_clean" $? "$(grep -E "$BAD" /tmp/fuzz_ioctl.dmesg | head -n 5)"
 grep -E "$BAD" /tmp/fuzz_ioctl.dmesg >/dev/null && sed 's/^/# dmesg: /' /tmp/fuzz_ioctl.dmesg | head -n 150
 
 # Every fd is closed: the module must go, and come back for what follows.
 rmmod hvx && insmod $KO
-ok "module_reloads" $?
+ok "ioctl_module_reloads" $?
 mem_no_leak
-ok "no_leak" $?
+ok "ioctl_no_leak" $?
 echo "$printk" >/proc/sys/kernel/printk
 exit $fail
