@@ -118,6 +118,29 @@ static uint64_t rnd_u64(struct rng *r)
 	}
 }
 
+/* A PROT_NONE hole of address space; see rnd_bad_ptr() and rnd_hva(). */
+static uint8_t *hole;
+#define HOLE_SIZE (16UL << 20)
+
+/*
+ * A pointer argument the kernel must refuse: never one into the fuzzer's
+ * own image, heap or stacks, where an ioctl that writes (GET_REGS, ...)
+ * would corrupt the fuzzer instead of testing hvx.
+ */
+static uint64_t rnd_bad_ptr(struct rng *r)
+{
+	static const uint64_t bad[] = {
+		0, 1, 8, PAGE - 1, 1ULL << 47, (1ULL << 47) - 8, ~0ULL, ~0ULL - 7,
+		0xffff888000000000ULL, 0xffffffff81000000ULL, 0x8000000000000000ULL,
+	};
+
+	if (one_in(r, 2))
+		return PICK(r, bad);
+	if (one_in(r, 2))	/* mapped, but PROT_NONE */
+		return (uintptr_t)hole + below(r, HOLE_SIZE);
+	return rnd(r) | 1ULL << (47 + below(r, 17));
+}
+
 /* ------------------------------------------------------------- stats */
 
 enum ioc {
@@ -322,9 +345,6 @@ static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fd_ent fds[MAX_FDS];
 static struct map_ent maps[MAX_MAPS];
 static uint32_t map_gen;
-/* PROT_NONE address space: slots pointing into it are mapped but unusable. */
-static uint8_t *hole;
-#define HOLE_SIZE (16UL << 20)
 
 static long vcpu_mmap_size = PAGE;
 
@@ -962,8 +982,9 @@ static void op_create_vcpu(struct worker *w)
 	static const unsigned long ids[] = {
 		0, 0, 0, 1, HVX_MAX_VCPUS, 255, 256, 0x7fffffff, 0xffffffff, ~0UL,
 	};
-	int e, vm, err, ce;
+	int e, vm, err, ce, m;
 	unsigned long id = PICK(r, ids);
+	void *run;
 	long ret;
 
 	lock();
@@ -976,12 +997,20 @@ static void op_create_vcpu(struct worker *w)
 	note(w, "CREATE_VCPU vm %d id %#lx -> %ld errno %d", vm, id, ret, err);
 	if (ret < 0)
 		return;
+	/* As a VMM would, mostly: the run page right away. */
+	run = one_in(r, 4) ? MAP_FAILED :
+		mmap(NULL, vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, ret, 0);
 	lock();
 	ce = add_fd(r, K_VCPU, ret, e);
 	if (fds[e].kind == K_VM) {
 		fds[ce].mem_map = fds[e].mem_map;
 		fds[ce].mem_gen = fds[e].mem_gen;
 		fds[ce].mem_size = fds[e].mem_size;
+	}
+	if (run != MAP_FAILED) {
+		m = add_map(r, M_RUN, run, vcpu_mmap_size, true);
+		fds[ce].run_map = m;
+		fds[ce].run_gen = maps[m].gen;
 	}
 	unlock();
 }
@@ -1254,7 +1283,7 @@ static void op_vcpu_state(struct worker *w)
 		break;
 	default:
 		ret = do_ioctl(IOC_GET_STATS, fd, HVX_GET_STATS,
-			       one_in(r, 16) ? rnd_u64(r) : (unsigned long)&st, &err);
+			       one_in(r, 16) ? rnd_bad_ptr(r) : (unsigned long)&st, &err);
 		note(w, "GET_STATS fd %d -> %ld errno %d", fd, ret, err);
 		break;
 	}
@@ -1498,7 +1527,7 @@ static void op_unknown(struct worker *w)
 		return;
 	for (i = 0; i < 64; i++)
 		w->scratch[i] = rnd(r);
-	arg = one_in(r, 4) ? rnd_u64(r) : (uintptr_t)w->scratch;
+	arg = one_in(r, 4) ? rnd_bad_ptr(r) : (uintptr_t)w->scratch;
 	if (one_in(r, 2)) {
 		cmd = ioc_info[below(r, NR_KNOWN_IOC)].cmd;
 		/* Not RUN: a VM fd's switch does not know it, but a vCPU's would run. */
@@ -1635,8 +1664,16 @@ static void on_kick(int sig)
 	(void)sig;
 }
 
-static void on_dump(int sig)
+static void on_dump(int sig, siginfo_t *info, void *uctx)
 {
+	char line[96];
+	int n;
+
+	(void)uctx;
+	n = snprintf(line, sizeof(line), "# signal %d (%s) code %d addr %p\n", sig,
+		     strsignal(sig), info->si_code, info->si_addr);
+	if (write(2, line, n) < 0)
+		return;
 	dump_rings();
 	if (sig == SIGTERM || sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT) {
 		signal(sig, SIG_DFL);
@@ -1821,7 +1858,8 @@ int main(int argc, char **argv)
 
 	/* No SA_RESTART: the kick must make HVX_RUN return EINTR. */
 	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = on_dump;
+	sa.sa_sigaction = on_dump;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);

@@ -97,6 +97,7 @@ mem_baseline
 
 console "seed $seed, $seconds s, $threads threads${avoid:+, avoiding $avoid}"
 run_fuzz "$seed" "$seconds"
+echo "# the fuzzer's exit status: ${rc:-none, it did not end}"
 sed 's/^check /# check /' $OUT
 sed 's/^\([^#]\)/# \1/' $ERR
 
