@@ -1620,6 +1620,8 @@ static const struct {
 
 static unsigned long max_ops;
 static struct timespec deadline;
+/* Workers still running: the kicker keeps kicking until none is left. */
+static int running_workers;
 
 static bool past_deadline(void)
 {
@@ -1656,6 +1658,7 @@ static void *worker_main(void *arg)
 		w->ops++;
 		ops[i].fn(w);
 	}
+	__atomic_sub_fetch(&running_workers, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -1681,13 +1684,17 @@ static void on_dump(int sig, siginfo_t *info, void *uctx)
 	}
 }
 
-/* Kicks the workers out of HVX_RUN (and blocking reads) every 1 to 4 ms. */
+/*
+ * Kicks the workers out of HVX_RUN (and blocking reads) every 1 to 4 ms,
+ * until the last one has stopped: one in a guest that never exits would
+ * never see the deadline.
+ */
 static void *kicker_main(void *arg)
 {
 	struct rng r = { .s = (uint64_t)(uintptr_t)arg };
 	int i;
 
-	while (!stop) {
+	while (__atomic_load_n(&running_workers, __ATOMIC_ACQUIRE) > 0) {
 		struct timespec ts = { 0, 1000000 * (1 + below(&r, 4)) };
 
 		nanosleep(&ts, NULL);
@@ -1885,6 +1892,7 @@ int main(int argc, char **argv)
 			return 2;
 		mprotect(workers[i].scratch + 16 * PAGE, PAGE, PROT_NONE);
 	}
+	running_workers = nr_workers;
 	/* One worker alone runs on this thread: its op sequence replays exactly. */
 	if (nr_workers == 1) {
 		workers[0].thread = pthread_self();
@@ -1896,10 +1904,11 @@ int main(int argc, char **argv)
 			pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 		pthread_create(&kicker, NULL, kicker_main, (void *)(uintptr_t)(seed ^ 0x6b69636bULL));
 		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
-		for (i = 0; i < nr_workers; i++)
-			pthread_join(workers[i].thread, NULL);
 	}
+	/* The kicker first: it must never signal a thread that was joined. */
 	pthread_join(kicker, NULL);
+	for (i = 0; i < nr_workers && nr_workers > 1; i++)
+		pthread_join(workers[i].thread, NULL);
 	teardown();
 
 	if (total_ops > max_ops && max_ops)
