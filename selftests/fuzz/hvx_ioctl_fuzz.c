@@ -33,6 +33,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -208,6 +209,8 @@ static const char *const exit_name[NR_EXIT_KINDS] = {
 static unsigned long exit_count[NR_EXIT_KINDS];
 static unsigned long total_ops;
 static unsigned long oracle_failures;
+/* Faults on our own touches of run pages and guest memory, see touch_fault(). */
+static unsigned long touch_faults;
 
 static void count_add(unsigned long *p)
 {
@@ -444,6 +447,35 @@ static struct map_ent *live_map(int m, uint32_t gen, enum map_kind kind)
 	if (m < 0 || maps[m].kind != kind || maps[m].gen != gen)
 		return NULL;
 	return &maps[m];
+}
+
+/*
+ * The fuzzer's own reads and writes of run pages and guest memory run
+ * under a guard: a SIGBUS or SIGSEGV there is the kernel's doing (hvx's
+ * fault handler, a mapping hvx accepted that it should not have) and is
+ * counted and described, not fatal.  Used locked, so the table still says
+ * which mapping it was.
+ */
+static __thread sigjmp_buf *touch_env;
+static __thread void *touch_addr;
+static __thread int touch_sig;
+
+
+/* Called locked after a guarded touch faulted. */
+static void touch_fault(struct worker *w, const char *what)
+{
+	int i;
+
+	touch_env = NULL;
+	count_add(&touch_faults);
+	for (i = 0; i < MAX_MAPS; i++)
+		if (maps[i].kind != M_FREE && (uint8_t *)touch_addr >= maps[i].addr &&
+		    (uint8_t *)touch_addr < maps[i].addr + maps[i].len)
+			break;
+	fprintf(stderr, "# touch: t%d %s: signal %d at %p, in map %d kind %d len %zu\n",
+		w->id, what, touch_sig, touch_addr, i < MAX_MAPS ? i : -1,
+		i < MAX_MAPS ? (int)maps[i].kind : -1, i < MAX_MAPS ? maps[i].len : 0);
+	note(w, "touch fault in %s at %p", what, touch_addr);
 }
 
 /* -------------------------------------------------------- guest code */
@@ -736,11 +768,20 @@ static void prepare_vcpu(struct worker *w, int fd, int e, const struct prog *p)
 	struct map_ent *mem;
 	int err;
 
+	sigjmp_buf env;
+
 	lock();
 	mem = fds[e].kind == K_VCPU && fds[e].fd == fd ?
 		live_map(fds[e].mem_map, fds[e].mem_gen, M_MEM) : NULL;
-	if (mem && mem->writable)
-		load_prog(r, mem, p);
+	if (mem && mem->writable) {
+		if (sigsetjmp(env, 1) == 0) {
+			touch_env = &env;
+			load_prog(r, mem, p);
+		} else {
+			touch_fault(w, "load guest program");
+		}
+		touch_env = NULL;
+	}
 	unlock();
 	if (do_ioctl(IOC_GET_SREGS, fd, HVX_GET_SREGS, (unsigned long)&s, &err))
 		memset(&s, 0, sizeof(s));
@@ -1193,12 +1234,22 @@ static void op_run(struct worker *w)
 	long ret = 0;
 	int last = -1;
 
+	sigjmp_buf env;
+	bool clear = !one_in(r, 16);
+
 	lock();
 	e = pick_fd(r, K_VCPU);
 	fd = e >= 0 ? fds[e].fd : -1;
 	run = e >= 0 ? run_page(e, fd) : NULL;
-	if (run && !one_in(r, 16))
-		run->immediate_exit = 0;
+	if (run && clear) {
+		if (sigsetjmp(env, 1) == 0) {
+			touch_env = &env;
+			run->immediate_exit = 0;
+		} else {
+			touch_fault(w, "clear immediate_exit");
+		}
+		touch_env = NULL;
+	}
 	unlock();
 	if (fd < 0)
 		return;
@@ -1213,7 +1264,16 @@ static void op_run(struct worker *w)
 		}
 		lock();
 		run = run_page(e, fd);
-		last = run ? answer_exit(&answers, run) : -1;
+		last = -1;
+		if (run) {
+			if (sigsetjmp(env, 1) == 0) {
+				touch_env = &env;
+				last = answer_exit(&answers, run);
+			} else {
+				touch_fault(w, "read the exit");
+			}
+			touch_env = NULL;
+		}
 		unlock();
 		if (last >= 0)
 			count_add(&exit_count[last]);
@@ -1293,13 +1353,24 @@ static void op_scribble(struct worker *w)
 {
 	struct rng *r = &w->rng;
 	struct hvx_run *run;
+	sigjmp_buf env;
 	int e;
 
 	lock();
 	e = pick_fd(r, K_VCPU);
 	run = e >= 0 ? run_page(e, fds[e].fd) : NULL;
-	if (run)
-		scribble_run(r, run);
+	/* The stream must not depend on a fault: the bytes come from a sub-stream. */
+	if (run) {
+		struct rng bytes = { .s = rnd(r) };
+
+		if (sigsetjmp(env, 1) == 0) {
+			touch_env = &env;
+			scribble_run(&bytes, run);
+		} else {
+			touch_fault(w, "scribble on the run page");
+		}
+		touch_env = NULL;
+	}
 	unlock();
 	note(w, "scribble run page of entry %d%s", e, run ? "" : " (none)");
 }
@@ -1673,6 +1744,14 @@ static void on_dump(int sig, siginfo_t *info, void *uctx)
 	int n;
 
 	(void)uctx;
+	if ((sig == SIGBUS || sig == SIGSEGV) && touch_env) {
+		sigjmp_buf *env = touch_env;
+
+		touch_env = NULL;
+		touch_addr = info->si_addr;
+		touch_sig = sig;
+		siglongjmp(*env, 1);
+	}
 	n = snprintf(line, sizeof(line), "# signal %d (%s) code %d addr %p\n", sig,
 		     strsignal(sig), info->si_code, info->si_addr);
 	if (write(2, line, n) < 0)
@@ -1761,6 +1840,7 @@ static void summary(void)
 		printf("# %-24s %8lu %8lu %s\n", ioc_info[i].name, ioc_total(i),
 		       ioc_count[i][0], errs);
 	}
+	printf("# faults on our own touches of run pages and guest memory: %lu\n", touch_faults);
 	printf("# exits:");
 	for (i = 0; i < NR_EXIT_KINDS; i++)
 		printf(" %s=%lu", exit_name[i], exit_count[i]);
