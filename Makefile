@@ -8,7 +8,10 @@
 #   make check-unit  native unit tests only (seconds)
 #   make check-vm    VM tests only (boots the emulated VT-x host once)
 #   make bench       benchmarks in the emulated host, hvx against KVM
-#   make fuzz        the libFuzzer targets, 60 s each (make check runs 10 s)
+#   make fuzz        the libFuzzer targets, 60 s each (make check runs 10 s),
+#                    then the ioctl fuzzer in the emulated host for 600 s
+#                    (HVX_FUZZ_SECONDS, HVX_FUZZ_SEED; make check runs it
+#                    60 s with a fixed seed, as the last VM test)
 #   make demo        boots the emulated host and shows an hvx guest
 #   make install     the tool, the udev rule, the hvx group and hvx.ko for
 #                    the running kernel (make uninstall takes them away)

@@ -43,6 +43,12 @@ done
 for f in "$BUILD"/selftests/vm/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/vm/"
 done
+# Programs the VM tests run but that are no tests themselves (the ioctl
+# fuzzer, which vm/fuzz_ioctl.sh drives).
+mkdir -p "$root/tests/fuzz"
+for f in "$BUILD"/selftests/fuzz/*; do
+	[ -f "$f" ] && install -m 755 "$f" "$root/tests/fuzz/"
+done
 mkdir -p "$root/tests/guests"
 for f in "$BUILD"/selftests/guests/*.elf "$BUILD"/selftests/guests/*.cpio; do
 	[ -f "$f" ] && install -m 644 "$f" "$root/tests/guests/"

@@ -66,18 +66,22 @@ case "$mode" in
 test)
 	# Tests that could hang or crash the emulated host if hvx regressed
 	# (they attack it) run after all others, so they cannot take the
-	# others' results with them; a hang still fails them by name.
+	# others' results with them; a hang still fails them by name.  The
+	# fuzzers (fuzz_*) go last of all: what they find is new.
 	last="vmx_hardening"
-	for pass in first last; do
+	for pass in first last fuzz; do
 		for t in /tests/vm/*; do
 			[ -x "$t" ] || continue
 			n=${t##*/}; n=${n%.sh}
 			if [ -n "$only" ]; then
 				case " $only " in *" $n "*) ;; *) continue ;; esac
 			fi
-			case " $last " in
-			*" $n "*) [ $pass = last ] || continue ;;
-			*) [ $pass = first ] || continue ;;
+			case "$n" in
+			fuzz_*) [ $pass = fuzz ] || continue ;;
+			*)	case " $last " in
+				*" $n "*) [ $pass = last ] || continue ;;
+				*) [ $pass = first ] || continue ;;
+				esac ;;
 			esac
 			run_one "$t"
 		done

@@ -40,11 +40,28 @@ echo "# emulated host: booting Bochs for: $tests"
 "$TOP/selftests/emuhost/run.sh" "$log" test "$(echo "$tests" | tr ' ' ',')" &
 runner=$!
 
-# Show progress while Bochs runs: each test's results and time.
+# Show progress while Bochs runs: each test's results and time.  A fuzz_*
+# test prints to the serial console at least every 30 s and its kernel's
+# messages go there as they come: if the log stops growing for
+# HVX_EMUHOST_STALL seconds (default 300) of wall time while one runs, the
+# host is wedged, and Bochs is stopped rather than left to the time limit.
+stall=${HVX_EMUHOST_STALL:-300}
 shown=0
+last_size=-1
+last_change=$(date +%s)
 while kill -0 "$runner" 2>/dev/null; do
 	sleep 5
 	[ -f "$log/serial.txt" ] || continue
+	size=$(wc -c <"$log/serial.txt")
+	if [ "$size" != "$last_size" ]; then
+		last_size=$size
+		last_change=$(date +%s)
+	elif grep -a '^HVX-START: ' "$log/serial.txt" | tail -n 1 | grep -q 'HVX-START: fuzz_' &&
+	     [ $(( $(date +%s) - last_change )) -ge "$stall" ] && [ -f "$log/bochs.pid" ]; then
+		echo "# the serial log has not grown for $stall s during a fuzz test: stopping Bochs"
+		kill "$(cat "$log/bochs.pid")" 2>/dev/null
+		last_change=$(date +%s)
+	fi
 	lines=$(grep -a -E '^HVX-(RESULT|TIME|BOOTED)' "$log/serial.txt" | tr -d '\r')
 	count=$(printf '%s\n' "$lines" | grep -c . )
 	if [ "$count" -gt "$shown" ]; then

@@ -51,5 +51,10 @@ RC
 echo c >"$out/cmds"
 : >"$out/serial.txt"
 # Debian's Bochs carries its debugger: -rc feeds it "continue".
-"$here/bochs-slot.sh" timeout -k 10 "$limit" \
+# OUTDIR/bochs.pid names the timeout(1) around Bochs while it runs: a TERM
+# to it ends Bochs (run-tests.sh does, when a fuzzer wedged the host).
+rm -f "$out/bochs.pid"
+"$here/bochs-slot.sh" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$out/bochs.pid" \
+	timeout -k 10 "$limit" \
 	bochs -q -f "$out/bochsrc" -rc "$out/cmds" </dev/null >"$out/bochs.out" 2>&1 || true
+rm -f "$out/bochs.pid"
