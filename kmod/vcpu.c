@@ -535,6 +535,12 @@ static int hvx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff != 0 || vma_pages(vma) > 1)
 		return -EINVAL;
+	/*
+	 * One page, for good: without VM_DONTEXPAND a later mmap() right
+	 * after it merges into this VMA without ->mmap() ever seeing its
+	 * offset, and its pages then fault with SIGBUS (found by the fuzzer).
+	 */
+	vma->vm_flags |= VM_DONTEXPAND;
 	vma->vm_ops = &hvx_vcpu_vm_ops;
 	return 0;
 }

@@ -77,6 +77,10 @@ int hvx_vcpu_set_cr0(struct hvx_vcpu *vcpu, u64 cr0)
 
 	if (!cr0_valid(cr0))
 		return -EINVAL;
+	/* 64-bit code cannot turn paging off: it would leave IA-32e mode under itself. */
+	if ((vcpu->efer & EFER_LMA) && !(cr0 & X86_CR0_PG) &&
+	    (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK))
+		return -EINVAL;
 	/* Paging in long mode needs PAE first. */
 	if ((cr0 & X86_CR0_PG) && (vcpu->efer & EFER_LME) &&
 	    !(vcpu->cr4_shadow & X86_CR4_PAE))

@@ -37,7 +37,7 @@ static __always_inline unsigned long __hvx_vmread(unsigned long field)
 
 	asm goto("1: vmread %[field], %[value]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : [value] "=rm" (value)
 		 : [field] "r" (field)
 		 : "cc"
@@ -55,7 +55,7 @@ static __always_inline void __hvx_vmwrite(unsigned long field, unsigned long val
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 :
 		 : [field] "r" (field), [value] "rm" (value)
 		 : "cc"
@@ -102,7 +102,7 @@ static inline int hvx_vmclear(u64 phys)
 {
 	asm goto("1: vmclear %[phys]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : [phys] "m" (phys) : "cc", "memory" : failed, fault);
 	return 0;
 failed:
@@ -117,7 +117,7 @@ static inline int hvx_vmptrld(u64 phys)
 {
 	asm goto("1: vmptrld %[phys]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : [phys] "m" (phys) : "cc", "memory" : failed, fault);
 	return 0;
 failed:
@@ -134,7 +134,7 @@ static inline void hvx_invept(unsigned long type, u64 eptp)
 
 	asm goto("1: invept %[desc], %[type]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed, fault);
 	return;
 failed:
@@ -150,7 +150,7 @@ static inline void hvx_invvpid(unsigned long type, u16 vpid)
 
 	asm goto("1: invvpid %[desc], %[type]\n\t"
 		 "jbe %l[failed]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : failed, fault);
 	return;
 failed:

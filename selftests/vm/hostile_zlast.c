@@ -10,11 +10,9 @@
  *   - the CVE-2015-5307 pattern: #AC whose delivery raises #AC again,
  *     forever, in microcode (no VM exit unless hvx intercepts #AC).
  * A host that still has them dies here, and every test after would fail
- * with it: so this file's name sorts after the other hostile tests, and
- * its tests skip unless no selected VM test sorts after it (see
- * crash_guard()).  Run it alone: run-tests.sh ... hostile_zlast.
+ * with it: the emulated host's init.sh runs this file after all other VM
+ * tests but the fuzzers (its "last" list).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -30,60 +28,8 @@
 #include "host_health.h"
 #include "vm.h"
 
-#define SELF		"hostile_zlast"
 #define MSR_TSC_DEADLINE 0x6e0
 #define TSC_SECOND	50000000ULL
-
-/*
- * True when no VM test that this emulated host runs after us exists: the
- * init script runs the files of /tests/vm in name order, all of them or those named
- * by hvxtests= on the kernel command line.
- */
-static int runs_last(void)
-{
-	char cmdline[4096] = "", *list;
-	FILE *f = fopen("/proc/cmdline", "re");
-	struct dirent *d;
-	DIR *dir;
-	int last = 1;
-
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = 0;
-		fclose(f);
-	}
-	list = strstr(cmdline, "hvxtests=");
-	dir = opendir("/tests/vm");
-	if (!dir)
-		return 1;	/* not in the emulated host: run by hand */
-	while ((d = readdir(dir))) {
-		char name[256], *dot, *hit;
-		size_t len;
-
-		snprintf(name, sizeof(name), "%s", d->d_name);
-		dot = strstr(name, ".sh");
-		if (dot)
-			*dot = 0;
-		if (name[0] == '.' || strcmp(name, SELF) <= 0)
-			continue;
-		if (!list) {
-			last = 0;
-			break;
-		}
-		len = strlen(name);
-		for (hit = strstr(list, name); hit; hit = strstr(hit + 1, name))
-			if ((hit[-1] == '=' || hit[-1] == ',') &&
-			    (hit[len] == ',' || hit[len] == ' ' || hit[len] == '\n' || !hit[len]))
-				last = 0;
-	}
-	closedir(dir);
-	return last;
-}
-
-#define CRASH_GUARD() do {						\
-	if (!runs_last())						\
-		SKIP(return, "could take the host down: runs only when no VM test comes after it"); \
-} while (0)
 
 static void guest_deadline_all_ones(uint64_t unused)
 {
@@ -109,7 +55,6 @@ static void guest_deadline_all_ones(uint64_t unused)
 
 TEST(tsc_deadline_all_ones)
 {
-	CRASH_GUARD();
 	GUEST_RUN_TO_DONE(guest_deadline_all_ones, 0);
 }
 
@@ -136,7 +81,6 @@ TEST(cr8_write_leaves_host_ticking)
 	struct guest_ucall uc;
 	struct vm *vm;
 
-	CRASH_GUARD();
 	ASSERT_EQ(0, host_health_begin(&h));
 	vm = guest_vm_create();
 	ASSERT_NE(NULL, vm);
@@ -208,7 +152,6 @@ TEST(alignment_check_storm_leaves_host_ticking)
 	struct vm *vm;
 	int ret;
 
-	CRASH_GUARD();
 	ASSERT_EQ(0, host_health_begin(&h));
 	vm = vm_create(VM_HVX, 2 << 20);
 	ASSERT_NE(NULL, vm);
@@ -351,7 +294,6 @@ TEST(xsetbv_bad_values_gp)
 	struct guest_ucall uc;
 	struct vm *vm;
 
-	CRASH_GUARD();
 	ASSERT_EQ(0, host_health_begin(&h));
 	vm = guest_vm_create();
 	ASSERT_NE(NULL, vm);
