@@ -82,6 +82,7 @@ int hvx_mmio_decode(const u8 *bytes, unsigned int avail, enum hvx_cpu_mode mode,
 	bool mode16 = mode == HVX_MODE_REAL || mode == HVX_MODE_PROT16;
 	bool opsize_prefix = false, adsize_prefix = false;
 	unsigned int op_size, addr_size, imm_size = 0;
+	bool moffs = false;
 	u8 b, rex = 0, modrm;
 
 	memset(out, 0, sizeof(*out));
@@ -136,6 +137,18 @@ int hvx_mmio_decode(const u8 *bytes, unsigned int avail, enum hvx_cpu_mode mode,
 		out->dest_size = op_size;
 		out->ext = op_size == 8 ? HVX_MMIO_EXT_SIGN : HVX_MMIO_EXT_NONE;
 		break;
+	case 0xa0: case 0xa1:		/* MOV AL/rAX, moffs */
+		out->op = HVX_MMIO_LOAD;
+		out->size = b == 0xa0 ? 1 : op_size;
+		out->dest_size = out->size;
+		out->ext = HVX_MMIO_EXT_NONE;
+		moffs = true;
+		break;
+	case 0xa2: case 0xa3:		/* MOV moffs, AL/rAX */
+		out->op = HVX_MMIO_STORE_REG;
+		out->size = b == 0xa2 ? 1 : op_size;
+		moffs = true;
+		break;
 	case 0x0f:
 		if (next(&c, &b))
 			return -1;
@@ -150,6 +163,17 @@ int hvx_mmio_decode(const u8 *bytes, unsigned int avail, enum hvx_cpu_mode mode,
 		return -1;
 	}
 
+	/*
+	 * The moffs forms (what compilers emit for a constant address above
+	 * 2 GiB) name no ModRM: the address follows, address-size wide, and
+	 * the register is AL/rAX (never AH, REX or not).
+	 */
+	if (moffs) {
+		if (skip(&c, addr_size))
+			return -1;
+		out->len = c.pos;
+		return 0;
+	}
 	if (next(&c, &modrm))
 		return -1;
 	out->reg = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
