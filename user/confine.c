@@ -62,10 +62,10 @@ static const unsigned long allowed_ioctls[] = {
 	HVX_RUN, HVX_GET_STATS, HVX_IRQ_LINE, HVX_SET_VMBUS_MSI, HVX_DISCARD_MEMORY,
 	/* hot-unplug and plug (SIGUSR2) */
 	HVX_CREATE_CHANNEL, HVX_CHANNEL_SIGNAL, HVX_CHANNEL_REPORT,
-	/* a block device disk: its size, discard and write-zeroes */
-	BLKGETSIZE64, BLKDISCARD, BLKZEROOUT,
-	/* the TAP's link state */
-	SIOCGIFFLAGS,
+	/* a block device disk: its size (discard and zeroing go through io_uring) */
+	BLKGETSIZE64,
+	/* the TAP's link state and its MTU, which frames to the TAP are held to */
+	SIOCGIFFLAGS, SIOCGIFMTU,
 	/* the console's terminal: stdio asks what it is, raw mode ends */
 	TCGETS, TCSETS, TCSETSW, TCSETSF,
 };
