@@ -118,10 +118,12 @@ guest_warnings
 ok no_guest_warnings $? "$(warning_lines)"
 guest_poweroff
 counts=$(grep 'hvx run: net hvxt0:' $ERR)
-# At least one of each bad frame, the random garbage on top.
+# At least one of each bad frame, the random garbage on top.  The
+# virtio-net header is checked field by field before the TAP sees a frame,
+# so what the TAP used to refuse is counted as malformed by hvx run now.
 echo "$counts" | awk '{
 	for (i = 1; i <= NF; i++) v[$(i + 1)] = $i
-	exit !(v["malformed"] >= 4 && v["oversized"] >= 1 && v["refused"] >= 1 && v["unknown"] >= 3)
+	exit !(v["malformed"] >= 4 && v["oversized"] >= 1 && v["unknown"] >= 3)
 }'
 ok host_counts_what_it_dropped $? "$counts"
 ip link show hvxt0 >/dev/null 2>&1
