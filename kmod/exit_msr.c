@@ -12,10 +12,6 @@
 #include "hvx.h"
 #include "vmx_ops.h"
 
-static bool is_canonical(u64 addr)
-{
-	return (u64)(((s64)addr << 16) >> 16) == addr;
-}
 
 /* Each of the eight entries is UC, WC, WT, WP, WB or UC- (2 and 3 are reserved). */
 static bool pat_valid(u64 pat)
@@ -130,7 +126,7 @@ static int hvx_msr_write(struct hvx_vcpu *vcpu, u32 msr, u64 val)
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 		/* VM entry and WRMSR itself refuse non-canonical addresses. */
-		if (!is_canonical(val))
+		if (!hvx_is_canonical(val))
 			return -1;
 		if (msr == MSR_IA32_SYSENTER_ESP)
 			vmcs_writel(GUEST_SYSENTER_ESP, val);

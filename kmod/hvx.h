@@ -56,6 +56,12 @@ struct hvx_vm {
 	char name[HVX_NAME_MAX];	/* "" until named; set once, under hvx_vms_lock */
 };
 
+/* A 48-bit canonical linear address, what VM entry and WRMSR demand. */
+static inline bool hvx_is_canonical(u64 addr)
+{
+	return (u64)(((s64)addr << 16) >> 16) == addr;
+}
+
 /* Guest GPRs in ModRM order; RSP lives in the VMCS (slot 4 unused). */
 enum {
 	HVX_RAX, HVX_RCX, HVX_RDX, HVX_RBX, HVX_RSP, HVX_RBP, HVX_RSI, HVX_RDI,

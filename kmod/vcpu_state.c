@@ -127,17 +127,13 @@ int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *r)
 /* RFLAGS bits that are reserved: 63:22, 15, 5 and 3 are 0, 1 is 1. */
 #define RFLAGS_RESERVED_ZERO	(~0x3f7fd7ULL)
 
-static bool is_canonical(u64 addr)
-{
-	return (u64)(((s64)addr << 16) >> 16) == addr;
-}
 
 int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
 {
 	unsigned long *g = vcpu->gprs;
 
 	/* Refused here rather than failing the next entry; GET gives back SET. */
-	if (!is_canonical(r->rip) || (r->rflags & RFLAGS_RESERVED_ZERO) ||
+	if (!hvx_is_canonical(r->rip) || (r->rflags & RFLAGS_RESERVED_ZERO) ||
 	    !(r->rflags & X86_EFLAGS_FIXED))
 		return -EINVAL;
 
@@ -199,7 +195,7 @@ static bool segment_valid(unsigned int i, const struct hvx_segment *seg, u64 efe
 	/* VM entry's checks on bases (SDM "Checks on Guest Segment Registers"). */
 	if (field == GUEST_FS_SELECTOR || field == GUEST_GS_SELECTOR ||
 	    field == GUEST_TR_SELECTOR || field == GUEST_LDTR_SELECTOR) {
-		if (!is_canonical(seg->base))
+		if (!hvx_is_canonical(seg->base))
 			return false;
 	} else if (seg->base >> 32) {
 		return false;
@@ -257,7 +253,7 @@ static bool sregs_valid(const struct hvx_sregs *s)
 	if (s->gdt.padding[0] || s->gdt.padding[1] || s->gdt.padding[2] ||
 	    s->idt.padding[0] || s->idt.padding[1] || s->idt.padding[2])
 		return false;
-	if (!is_canonical(s->gdt.base) || !is_canonical(s->idt.base))
+	if (!hvx_is_canonical(s->gdt.base) || !hvx_is_canonical(s->idt.base))
 		return false;
 	if (s->efer & ~HVX_EFER_KNOWN || s->cr8 > 15)
 		return false;
