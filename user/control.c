@@ -103,8 +103,11 @@ static void *control_thread(void *arg)
 	}
 }
 
-/* Whether @dir, which may have been there before us, is ours alone. 0 or -errno. */
-static int control_dir_check(const char *dir)
+/*
+ * Whether @dir, which may have been there before us, is ours alone; @who
+ * ("hvx run", "hvx balloon") says why on stderr if not.  0 or -errno.
+ */
+static int control_dir_check(const char *who, const char *dir)
 {
 	struct stat st;
 	int fd, err = 0;
@@ -112,19 +115,19 @@ static int control_dir_check(const char *dir)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno == ELOOP ? -ENOTDIR : -errno;
-		fprintf(stderr, "hvx run: control socket directory %s: %s\n", dir,
+		fprintf(stderr, "%s: control socket directory %s: %s\n", who, dir,
 			err == -ENOTDIR ? "not a directory (a symbolic link?)" : strerror(-err));
 		return err;
 	}
 	if (fstat(fd, &st)) {
 		err = -errno;
 	} else if (st.st_uid != geteuid()) {
-		fprintf(stderr, "hvx run: control socket directory %s: owned by uid %u, not by us (%u)\n",
-			dir, (unsigned int)st.st_uid, (unsigned int)geteuid());
+		fprintf(stderr, "%s: control socket directory %s: owned by uid %u, not by us (%u)\n",
+			who, dir, (unsigned int)st.st_uid, (unsigned int)geteuid());
 		err = -EPERM;
 	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fprintf(stderr, "hvx run: control socket directory %s: mode %04o lets others write to it\n",
-			dir, (unsigned int)(st.st_mode & 07777));
+		fprintf(stderr, "%s: control socket directory %s: mode %04o lets others write to it\n",
+			who, dir, (unsigned int)(st.st_mode & 07777));
 		err = -EPERM;
 	}
 	close(fd);
@@ -144,7 +147,7 @@ int control_start(struct control *c, struct vmbus *bus)
 		mkdir("/run", 0755);
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
-	err = control_dir_check(dir);
+	err = control_dir_check("hvx run", dir);
 	if (err)
 		return err;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
@@ -198,16 +201,57 @@ void control_stop(struct control *c)
 	c->running = false;
 }
 
+int control_connect(const char *cmd, pid_t pid)
+{
+	struct sockaddr_un addr;
+	char dir[PATH_MAX], who[64], name[16];
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	int fd, err;
+
+	snprintf(who, sizeof(who), "hvx %s", cmd);
+	control_dir(dir, sizeof(dir));
+	err = control_dir_check(who, dir);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	if (control_addr(name, &addr)) {
+		fprintf(stderr, "%s: the control socket's path is too long\n", who);
+		return -ENAMETOOLONG;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		err = -errno;
+		/* Another user's VM, or one whose VMM is not hvx run. */
+		fprintf(stderr, "%s: pid %d does not answer here (%s: %s)\n", who, (int)pid,
+			addr.sun_path, strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (peer.pid != pid) {
+		fprintf(stderr, "%s: %s is served by pid %d, not by the VM's pid %d\n", who,
+			addr.sun_path, (int)peer.pid, (int)pid);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 /*
  * Sends "@cls @args" to the hvx run that created the VM @arg names (see
  * genl_find_vm()) and copies the answer to stdout.
  */
 static int control_request(const char *cmd, const char *arg, const char *cls, const char *args)
 {
-	struct sockaddr_un addr;
 	struct vm_info vm;
 	struct genl g;
-	char buf[4096], pid[16];
+	char buf[4096];
 	bool failed;
 	int fd, status;
 	ssize_t n;
@@ -224,20 +268,9 @@ static int control_request(const char *cmd, const char *arg, const char *cls, co
 		fprintf(stderr, "hvx %s: hvx.ko did not say which process runs VM %s\n", cmd, arg);
 		return HVX_EXIT_FAILURE;
 	}
-	snprintf(pid, sizeof(pid), "%u", vm.pid);
-	if (control_addr(pid, &addr)) {
-		fprintf(stderr, "hvx %s: the control socket's path is too long\n", cmd);
+	fd = control_connect(cmd, vm.pid);
+	if (fd < 0)
 		return HVX_EXIT_FAILURE;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		/* Another user's VM, or one whose VMM is not hvx run. */
-		fprintf(stderr, "hvx %s: VM %s (pid %u) does not answer here (%s: %s)\n", cmd, arg,
-			vm.pid, addr.sun_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return HVX_EXIT_FAILURE;
-	}
 	n = snprintf(buf, sizeof(buf), "%s%s%s\n", cls, *args ? " " : "", args);
 	if (n >= (ssize_t)sizeof(buf) || write(fd, buf, n) != n) {
 		fprintf(stderr, "hvx %s: cannot send the command: %s\n", cmd, strerror(errno));

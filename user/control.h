@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #include "vmbus.h"
@@ -22,5 +23,11 @@ struct control {
 int control_start(struct control *c, struct vmbus *bus);
 /* Ends the thread and removes the socket. */
 void control_stop(struct control *c);
+/*
+ * The client side: a connected fd to the control socket of the hvx run
+ * with pid @pid, or -errno after saying why on stderr as "hvx @cmd".  The
+ * directory must be ours alone and the socket served by @pid itself.
+ */
+int control_connect(const char *cmd, pid_t pid);
 
 #endif
