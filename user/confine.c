@@ -9,8 +9,8 @@
  * ioctl only with the requests the devices use; open fails.
  *
  * io_uring operations (the disk backend's reads, writes, flushes and
- * discards) do not pass through seccomp; the ring only gets the disk fds
- * that were open before the filter, so that gives nothing more.
+ * discards) do not pass through seccomp: blk.c restricts its ring to those
+ * operations, or IORING_OP_OPENAT and its kin would walk around the filter.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -141,6 +141,12 @@ const struct vmbus_class *vmbus_class_find(const uint8_t class_id[16]);
 
 extern const struct vmbus_class vmbus_echo_class;
 extern const struct vmbus_class vmbus_blk_class;
+/*
+ * The disk backend's io_uring, allowed only the operations a disk needs
+ * (blk.c); here for its test.  0 or -errno.
+ */
+struct io_uring;
+int blk_ring_init(struct io_uring *ring, int efd);
 extern const struct vmbus_class vmbus_net_class;
 extern const struct vmbus_class vmbus_timesync_class;
 extern const struct vmbus_class vmbus_balloon_class;
