@@ -255,7 +255,13 @@ int hvx_handle_exit(struct hvx_vcpu *vcpu)
 		run->fail_entry.qualification = vcpu->exit_qualification;
 		return 0;
 	}
-	hvx_irq_reinject(vcpu);
+	/*
+	 * After a machine check during VM entry the entry never happened: the
+	 * event it was to inject is still queued, and the IDT-vectoring field
+	 * holds nothing of this entry.
+	 */
+	if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		hvx_irq_reinject(vcpu);
 	if (basic >= HVX_NR_EXIT_REASONS || !hvx_exit_handlers[basic])
 		return hvx_exit_unhandled(vcpu);
 	vcpu->exit_counts[basic]++;

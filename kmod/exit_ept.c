@@ -157,5 +157,13 @@ int hvx_exit_ept_violation(struct hvx_vcpu *vcpu)
 		return ret;
 	if (ret == HVX_EPT_FAULT_MAPPED)
 		return 1;
+	/*
+	 * The access was the CPU's own, delivering an event (IDT, stack,
+	 * TSS), not the instruction at RIP's: decoding that instruction
+	 * would emulate an access it never made.
+	 */
+	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
+					HVX_INTERNAL_ERROR_DELIVERY, gpa);
 	return hvx_mmio(vcpu, gpa);
 }

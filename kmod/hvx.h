@@ -226,6 +226,8 @@ u64 hvx_vcpu_read_kernel_gs_base(struct hvx_vcpu *vcpu);
 /* irq.c */
 void hvx_vcpu_kick(struct hvx_vcpu *vcpu);
 void hvx_irq_reinject(struct hvx_vcpu *vcpu);
+bool hvx_exception_has_error_code(struct hvx_vcpu *vcpu, u8 vector);
+void hvx_irq_fit_error_code(struct hvx_vcpu *vcpu);
 void hvx_irq_prepare_entry(struct hvx_vcpu *vcpu);
 int hvx_exit_hlt(struct hvx_vcpu *vcpu);
 int hvx_exit_interrupt_window(struct hvx_vcpu *vcpu);

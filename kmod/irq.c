@@ -12,6 +12,7 @@
 #include <linux/smp.h>
 #include <linux/wait.h>
 #include <asm/msr.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
 #include "hvx.h"
@@ -37,6 +38,44 @@ void hvx_vcpu_kick(struct hvx_vcpu *vcpu)
 }
 
 /*
+ * Whether hardware exception @vector pushes an error code in the guest's
+ * current mode: only in protected mode, and only these vectors.  VM entry
+ * refuses to inject any other combination (SDM "Checks on VM-Entry
+ * Control Fields") with an invalid-control-field VMfail.
+ */
+bool hvx_exception_has_error_code(struct hvx_vcpu *vcpu, u8 vector)
+{
+	return (vcpu->cr0_shadow & X86_CR0_PE) &&
+	       (vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
+		vector == X86_TRAP_AC);
+}
+
+/*
+ * Makes a queued hardware exception's error-code bit fit the guest's mode
+ * now: HVX_SET_SREGS may have changed CR0.PE since it was queued, and
+ * Bochs reports an error code for an exception cut short in real mode.
+ */
+void hvx_irq_fit_error_code(struct hvx_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	bool code;
+
+	if (!(info & INTR_INFO_VALID_MASK) ||
+	    (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_HARD_EXCEPTION)
+		return;
+	code = hvx_exception_has_error_code(vcpu, info & INTR_INFO_VECTOR_MASK);
+	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
+		return;
+	if (code) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	} else {
+		info &= ~INTR_INFO_DELIVER_CODE_MASK;
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/*
  * A VM exit during event delivery (an EPT violation on the IDT or the stack,
  * say) leaves the event in the IDT-vectoring field: deliver it again.
  */
@@ -55,6 +94,7 @@ void hvx_irq_reinject(struct hvx_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
 			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ENTRY_INTR_INFO_BITS);
+	hvx_irq_fit_error_code(vcpu);
 }
 
 static bool hvx_guest_interruptible(void)

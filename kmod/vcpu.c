@@ -256,12 +256,11 @@ void hvx_vcpu_skip_insn(struct hvx_vcpu *vcpu)
 	hvx_vcpu_skip_bytes(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
-static void hvx_vcpu_inject_exception(struct hvx_vcpu *vcpu, u8 vector, bool has_error)
+static void hvx_vcpu_inject_exception(struct hvx_vcpu *vcpu, u8 vector)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
-	/* Real mode delivers no error code, and VM entry checks that. */
-	if (has_error && (vcpu->cr0_shadow & X86_CR0_PE)) {
+	if (hvx_exception_has_error_code(vcpu, vector)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	}
@@ -270,17 +269,17 @@ static void hvx_vcpu_inject_exception(struct hvx_vcpu *vcpu, u8 vector, bool has
 
 void hvx_vcpu_inject_gp(struct hvx_vcpu *vcpu)
 {
-	hvx_vcpu_inject_exception(vcpu, X86_TRAP_GP, true);
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_GP);
 }
 
 void hvx_vcpu_inject_ud(struct hvx_vcpu *vcpu)
 {
-	hvx_vcpu_inject_exception(vcpu, X86_TRAP_UD, false);
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_UD);
 }
 
 void hvx_vcpu_inject_ac(struct hvx_vcpu *vcpu)
 {
-	hvx_vcpu_inject_exception(vcpu, X86_TRAP_AC, true);
+	hvx_vcpu_inject_exception(vcpu, X86_TRAP_AC);
 }
 
 /* Host state that may change between entries of the same thread. */
@@ -368,8 +367,13 @@ static int hvx_vcpu_enter_guest(struct hvx_vcpu *vcpu)
 	if (failed) {
 		u32 error = vmcs_read32(VM_INSTRUCTION_ERROR);
 
-		pr_err_ratelimited("VM%s failed: vm-instruction error %u\n",
-				   vcpu->launched ? "RESUME" : "LAUNCH", error);
+		/* The event to inject is what the VMM's state changes can spoil. */
+		pr_err_ratelimited("VM%s failed: vm-instruction error %u (event %#x code %#x length %u, guest CR0 %#lx)\n",
+				   vcpu->launched ? "RESUME" : "LAUNCH", error,
+				   vmcs_read32(VM_ENTRY_INTR_INFO_FIELD),
+				   vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE),
+				   vmcs_read32(VM_ENTRY_INSTRUCTION_LEN),
+				   vmcs_readl(GUEST_CR0));
 		vcpu->run->exit_reason = HVX_EXIT_INTERNAL_ERROR;
 		vcpu->run->internal.suberror = HVX_INTERNAL_ERROR_UNHANDLED_EXIT;
 		vcpu->run->internal.vmx_exit_reason = ~0U;

@@ -8,9 +8,9 @@
 
 #include <linux/kernel.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
-#include <asm/trapnr.h>
 
 #include "hvx.h"
 #include "vmx_ops.h"
@@ -127,6 +127,39 @@ int hvx_vcpu_get_regs(struct hvx_vcpu *vcpu, struct hvx_regs *r)
 /* RFLAGS bits that are reserved: 63:22, 15, 5 and 3 are 0, 1 is 1. */
 #define RFLAGS_RESERVED_ZERO	(~0x3f7fd7ULL)
 
+/*
+ * New registers from the VMM may move the guest to another instruction.
+ * What the CPU deferred for the old one must not land on the new one: a
+ * single-step trap held back by MOV SS or STI (pending debug exceptions),
+ * that blocking itself, and an exception or software interrupt raised by
+ * the old instruction.  External interrupts and NMIs belong to no
+ * instruction and stay queued.  With the blocking left in place, VM entry
+ * requires the single-step bit to follow RFLAGS.TF (the guest's
+ * DEBUGCTL.BTF is always 0 here).
+ */
+static void fit_deferred_events(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
+{
+	u32 blocking = GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	unsigned long dbg = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
+	u32 event = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	u32 type = event & INTR_INFO_INTR_TYPE_MASK;
+
+	if (r->rip != vmcs_readl(GUEST_RIP)) {
+		intr &= ~blocking;
+		dbg = 0;
+		if ((event & INTR_INFO_VALID_MASK) &&
+		    type != INTR_TYPE_EXT_INTR && type != INTR_TYPE_NMI_INTR)
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	}
+	if (intr & blocking) {
+		dbg &= ~DR_STEP;
+		if (r->rflags & X86_EFLAGS_TF)
+			dbg |= DR_STEP;
+	}
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr);
+	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, dbg);
+}
 
 int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
 {
@@ -142,6 +175,7 @@ int hvx_vcpu_set_regs(struct hvx_vcpu *vcpu, const struct hvx_regs *r)
 	g[HVX_RBP] = r->rbp; g[HVX_R8] = r->r8; g[HVX_R9] = r->r9;
 	g[HVX_R10] = r->r10; g[HVX_R11] = r->r11; g[HVX_R12] = r->r12;
 	g[HVX_R13] = r->r13; g[HVX_R14] = r->r14; g[HVX_R15] = r->r15;
+	fit_deferred_events(vcpu, r);
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
 	vmcs_writel(GUEST_RFLAGS, r->rflags);
@@ -279,35 +313,6 @@ static bool sregs_valid(const struct hvx_sregs *s)
 	return true;
 }
 
-/*
- * An event left for injection by the last exit keeps the error-code bit
- * of the mode it was raised in; VM entry refuses a hardware exception
- * whose bit does not fit the new CR0.PE (SDM "Checks on VM-Entry Control
- * Fields"), which made later entries fail with an invalid control field.
- */
-static void fit_pending_event(struct hvx_vcpu *vcpu)
-{
-	u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
-	u8 vector = info & INTR_INFO_VECTOR_MASK;
-	bool code;
-
-	if (!(info & INTR_INFO_VALID_MASK) ||
-	    (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_HARD_EXCEPTION)
-		return;
-	code = (vcpu->cr0_shadow & X86_CR0_PE) &&
-	       (vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
-		vector == X86_TRAP_AC);
-	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
-		return;
-	if (code) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	} else {
-		info &= ~INTR_INFO_DELIVER_CODE_MASK;
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
-}
-
 int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *s)
 {
 	unsigned int i;
@@ -340,6 +345,7 @@ int hvx_vcpu_set_sregs(struct hvx_vcpu *vcpu, const struct hvx_sregs *s)
 		return err;
 	hvx_lapic_set_cr8(&vcpu->lapic, s->cr8);
 	vcpu->apic_base = s->apic_base;
-	fit_pending_event(vcpu);
+	/* An event queued in the old mode must fit the new CR0.PE. */
+	hvx_irq_fit_error_code(vcpu);
 	return 0;
 }

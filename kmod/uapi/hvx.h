@@ -456,6 +456,12 @@ enum hvx_internal_error {
 	HVX_INTERNAL_ERROR_EMULATION		= 2,
 	/* The guest state could not be read or written (e.g. RIP unmapped). */
 	HVX_INTERNAL_ERROR_GUEST_MEMORY		= 3,
+	/*
+	 * Delivering an exception or interrupt touched memory that is not
+	 * guest RAM (its IDT, stack or TSS in MMIO or in a hole); the event
+	 * stays queued and is delivered again by the next HVX_RUN.
+	 */
+	HVX_INTERNAL_ERROR_DELIVERY		= 4,
 };
 
 /**

@@ -4,8 +4,9 @@
  * good operands.  Every VMX instruction, MONITOR, MWAIT and RDPMC raise
  * #UD; MOV to CR0/CR4/DR7 with bad values raise #GP (XSETBV: in
  * hostile_zlast.c, it took the host down); INVD and WBINVD never reach the host; a sweep of CPUID leaves
- * gives stable answers.  After each guest the host is checked as in
- * host_health.h.
+ * gives stable answers; a single-step trap that MOV SS held back does not
+ * outlive the VMM's new registers.  After each guest the host is checked
+ * as in host_health.h.
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
@@ -379,6 +380,91 @@ TEST(host_breakpoint_survives_guest)
 	EXPECT_EQ(4, count);
 	vm_destroy(vm);
 	close(fd);
+}
+
+#define HELD_STEP_PORT	0xf0
+#define X86_EFLAGS_TF	0x100ULL
+
+/*
+ * TF on, then MOV SS: the CPU holds the single-step trap of MOV SS until
+ * the next instruction is done, an OUT that exits to the test first.
+ */
+static void guest_step_held_by_mov_ss(uint64_t unused)
+{
+	asm volatile("mov %%ss, %%eax\n\t"
+		     "pushfq; orq $0x100, (%%rsp); popfq\n\t"
+		     "mov %%eax, %%ss\n\t"
+		     "out %%al, %[port]\n\t"
+		     "pushfq; andq $~0x100, (%%rsp); popfq"
+		     : : [port] "i" (HELD_STEP_PORT) : "rax", "memory", "cc");
+	GUEST_SYNC(1);
+}
+
+static void guest_landing(uint64_t arg)
+{
+	GUEST_SYNC(arg);
+}
+
+static void run_to_held_step(struct __test_metadata *_metadata, struct vm *vm,
+			     struct hvx_regs *r)
+{
+	struct guest_ucall uc;
+	struct vm_exit e;
+	char buf[200];
+	int got;
+
+	ASSERT_EQ(0, guest_vm_start(vm, guest_step_held_by_mov_ss, 0));
+	got = guest_run(vm, &e, &uc);
+	if (got != UCALL_NONE || e.kind != VM_EXIT_IO || e.port != HELD_STEP_PORT)
+		TH_LOG("%s", guest_exit_describe(got, &e, &uc, buf, sizeof(buf)));
+	ASSERT_EQ(UCALL_NONE, got);
+	ASSERT_EQ(VM_EXIT_IO, e.kind);
+	ASSERT_EQ(HELD_STEP_PORT, e.port);
+	ASSERT_EQ(0, vm_get_regs(vm, r));
+	ASSERT_NE(0, r->rflags & X86_EFLAGS_TF);
+}
+
+/*
+ * The VMM moves the vCPU elsewhere: the held trap belonged to the old
+ * code.  It used to be delivered at the new RIP (or, with TF clear, to
+ * fail the entry on the MOV SS blocking left behind).
+ */
+TEST(set_regs_elsewhere_drops_held_single_step)
+{
+	struct guest_ucall uc;
+	struct hvx_regs r;
+	struct vm *vm = guest_vm_create();
+
+	ASSERT_NE(NULL, vm);
+	run_to_held_step(_metadata, vm, &r);
+	r.rip = (uintptr_t)guest_landing;
+	r.rdi = 0x1a4d;
+	r.rsp = (r.rsp & ~15ULL) - 8;
+	r.rflags = 2;
+	ASSERT_EQ(0, vm_set_regs(vm, &r));
+	ASSERT_UCALL(vm, UCALL_SYNC, &uc);
+	EXPECT_EQ(0x1a4d, uc.args[0]);
+	vm_destroy(vm);
+}
+
+/*
+ * Registers written back unchanged (as a VMM that only reads them does)
+ * move nothing: the trap MOV SS held back is still owed, and comes right
+ * after the OUT, as on hardware.
+ */
+TEST(set_regs_in_place_keeps_held_single_step)
+{
+	struct guest_ucall uc;
+	struct hvx_regs r;
+	struct vm *vm = guest_vm_create();
+
+	ASSERT_NE(NULL, vm);
+	run_to_held_step(_metadata, vm, &r);
+	ASSERT_EQ(0, vm_set_regs(vm, &r));
+	ASSERT_UCALL(vm, UCALL_UNHANDLED, &uc);
+	EXPECT_EQ(DB_VECTOR, uc.args[0]);
+	EXPECT_EQ(r.rip, uc.args[2]);
+	vm_destroy(vm);
 }
 
 TEST_HARNESS_MAIN

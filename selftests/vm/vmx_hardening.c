@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/io.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -298,6 +299,70 @@ TEST(failed_entry_of_launched_vcpu_recovers)
 	EXPECT_EQ(1, reported(_metadata, vm));
 	EXPECT_EQ(2, reported(_metadata, vm));
 	vm_destroy(vm);
+}
+
+/* Real mode #GP handler at 0800:0000: reports 0x1d, then halts. */
+static const uint8_t real_gp_handler[] = {
+	0xb0, 0x1d,		/* mov $0x1d, %al */
+	0xe6, PORT_REPORT,	/* out %al, $PORT_REPORT */
+	0xf4,			/* hlt */
+};
+
+/* No memory there at first: the guest's real-mode stack. */
+#define HOLE_GPA	0xc0000000ULL
+
+/*
+ * A real-mode #GP whose delivery pushes onto a stack in a hole.  The exit
+ * is the CPU's access, not the instruction's: the VMM hears of it as a
+ * delivery error, the next run delivers the #GP again (before, hvx
+ * emulated the instruction at RIP instead, and the run after that failed
+ * with 'VMRESUME failed: vm-instruction error 7', an error code queued in
+ * real mode), and once memory is there the guest's handler runs.
+ */
+TEST(exception_delivery_into_a_hole_is_retried)
+{
+	struct vm *vm = vm_create(VM_HVX, 2 << 20);
+	struct hvx_sregs s;
+	struct hvx_regs r;
+	struct hvx_run *run;
+	struct vm_exit e;
+	void *stack;
+	int i;
+
+	ASSERT_NE(NULL, vm);
+	run = vm->run;
+	*(uint16_t *)(vm->mem + 13 * 4) = 0;
+	*(uint16_t *)(vm->mem + 13 * 4 + 2) = 0x800;
+	memcpy(vm->mem + 0x8000, real_gp_handler, sizeof(real_gp_handler));
+	ASSERT_EQ(0, vm_setup_real(vm, 0x1000));
+	ASSERT_EQ(0, vm_get_sregs(vm, &s));
+	s.ss.base = HOLE_GPA;
+	ASSERT_EQ(0, vm_set_sregs(vm, &s));
+	ASSERT_EQ(0, vm_get_regs(vm, &r));
+	r.rip = 0x10000;	/* past CS's 64 KiB limit: #GP on the fetch */
+	r.rsp = 0x100;
+	ASSERT_EQ(0, vm_set_regs(vm, &r));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, vm_run(vm, &e));
+		TH_LOG("run %d: exit kind %d, hw %#llx, qualification %#llx, suberror %u, gpa %#llx",
+		       i, e.kind, (unsigned long long)e.hw_reason,
+		       (unsigned long long)e.qualification, run->internal.suberror,
+		       (unsigned long long)run->internal.guest_phys_addr);
+		ASSERT_EQ(VM_EXIT_INTERNAL, e.kind);
+		EXPECT_EQ(HVX_INTERNAL_ERROR_DELIVERY, run->internal.suberror);
+		EXPECT_EQ(HOLE_GPA >> 12, run->internal.guest_phys_addr >> 12);
+	}
+	stack = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stack);
+	ASSERT_EQ(0, vm_set_memory(vm, 1, 0, HOLE_GPA, 2 << 20, stack));
+	ASSERT_EQ(0, vm_run(vm, &e));
+	ASSERT_EQ(VM_EXIT_IO, e.kind);
+	EXPECT_EQ(PORT_REPORT, e.port);
+	EXPECT_EQ(0x1d, *(uint8_t *)e.data);
+	/* The frame: FLAGS, CS, IP of the faulting fetch. */
+	EXPECT_EQ(0x1000 >> 4, *(uint16_t *)((char *)stack + 0xfc));
+	vm_destroy(vm);
+	munmap(stack, 2 << 20);
 }
 
 static void on_signal(int sig)
