@@ -75,7 +75,7 @@ done
 settle_memory
 slab1=$(slab_kb)
 free1=$(free_kb)
-echo "# Slab ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
+echo "# live slab objects ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
 [ $((slab1 - slab0)) -lt 64 ] && [ $((free0 - free1)) -lt 128 ] || bad=1
 check ten_runs_no_leak 0 $bad
 exit $fail

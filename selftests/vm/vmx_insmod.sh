@@ -1,7 +1,7 @@
 #!/bin/sh
 # VM test 1: load and unload hvx.ko 20 times; nothing may leak, and an open
 # /dev/hvx must hold the module.  Prints kselftest-style TAP.
-# Slab and free memory are compared after the cycles with a tolerance, as
+# Live slab objects and free memory are compared after the cycles with a tolerance, as
 # the kernel's own caches move a little even on an idle system.
 KO=/lib/hvx/hvx.ko
 CYCLES=20
@@ -35,7 +35,7 @@ done
 
 settle_memory
 slab1=$(slab_kb); free1=$(free_kb)
-echo "# Slab ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
+echo "# live slab objects ${slab0} -> ${slab1} kB, MemFree ${free0} -> ${free1} kB"
 # Bounds of 64 kB: a page leaked per cycle would show as 80 kB.
 if [ $((slab1 - slab0)) -lt 64 ] && [ $((free0 - free1)) -lt 64 ]; then
 	ok no_leak
