@@ -405,14 +405,16 @@ static void guest_landing(uint64_t arg)
 	GUEST_SYNC(arg);
 }
 
-static void run_to_held_step(struct __test_metadata *_metadata, struct vm *vm,
-			     struct hvx_regs *r)
+/* A new guest stopped at the OUT, with the trap of its MOV SS still held. */
+static struct vm *vm_at_held_step(struct __test_metadata *_metadata, struct hvx_regs *r)
 {
+	struct vm *vm = guest_vm_create();
 	struct guest_ucall uc;
 	struct vm_exit e;
 	char buf[200];
 	int got;
 
+	ASSERT_NE(NULL, vm);
 	ASSERT_EQ(0, guest_vm_start(vm, guest_step_held_by_mov_ss, 0));
 	got = guest_run(vm, &e, &uc);
 	if (got != UCALL_NONE || e.kind != VM_EXIT_IO || e.port != HELD_STEP_PORT)
@@ -422,6 +424,7 @@ static void run_to_held_step(struct __test_metadata *_metadata, struct vm *vm,
 	ASSERT_EQ(HELD_STEP_PORT, e.port);
 	ASSERT_EQ(0, vm_get_regs(vm, r));
 	ASSERT_NE(0, r->rflags & X86_EFLAGS_TF);
+	return vm;
 }
 
 /*
@@ -433,10 +436,8 @@ TEST(set_regs_elsewhere_drops_held_single_step)
 {
 	struct guest_ucall uc;
 	struct hvx_regs r;
-	struct vm *vm = guest_vm_create();
+	struct vm *vm = vm_at_held_step(_metadata, &r);
 
-	ASSERT_NE(NULL, vm);
-	run_to_held_step(_metadata, vm, &r);
 	r.rip = (uintptr_t)guest_landing;
 	r.rdi = 0x1a4d;
 	r.rsp = (r.rsp & ~15ULL) - 8;
@@ -456,10 +457,8 @@ TEST(set_regs_in_place_keeps_held_single_step)
 {
 	struct guest_ucall uc;
 	struct hvx_regs r;
-	struct vm *vm = guest_vm_create();
+	struct vm *vm = vm_at_held_step(_metadata, &r);
 
-	ASSERT_NE(NULL, vm);
-	run_to_held_step(_metadata, vm, &r);
 	ASSERT_EQ(0, vm_set_regs(vm, &r));
 	ASSERT_UCALL(vm, UCALL_UNHANDLED, &uc);
 	EXPECT_EQ(DB_VECTOR, uc.args[0]);
