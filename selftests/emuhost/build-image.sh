@@ -100,7 +100,10 @@ fi
 cp "$kernel" "$out/iso/vmlinuz"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
 	"$out/iso/isolinux/"
+# SERIAL: isolinux reports on the serial console too, so its stages
+# show in serial.txt (boot-times.sh times the boot by them).
 cat >"$out/iso/isolinux/isolinux.cfg" <<CFG
+SERIAL 0 115200
 DEFAULT hvx
 PROMPT 0
 TIMEOUT 0
