@@ -21,8 +21,9 @@ runner=$!
 # stage label, then the pattern that marks its start in the serial log
 stages='bios-done|ISOLINUX
 kernel-loaded|Loading /initrd
-initrd-loaded|Decompressing Linux
-decompressed|Booting the kernel
+initrd-loaded|Loading /initrd.*ok
+setup-done|Probing EDD.*ok
+kernel-start|^\[ *0\.0
 unpack-start|unpack rootfs image
 unpack-done|Freeing initrd memory
 init|Run /init
