@@ -89,21 +89,23 @@ step_build() {
 	res=$OUT/build.results
 	: >"$res"
 	log=$OUT/logs/module.log
+	# make check starts the VM tests only after this step: all cores.
+	j=-j$(nproc)
 	# W=1 warnings fail the build step even though kbuild keeps going.
-	if $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$log" 2>&1 &&
+	if $MAKE $j -C "$KDIR" M="$TOP" W=1 modules >"$log" 2>&1 &&
 	   ! grep -q 'warning:' "$log"; then
 		result "$res" ok build/module-w1
 	else
 		result "$res" fail build/module-w1 "$log"
 	fi
 	log=$OUT/logs/user.log
-	if $MAKE -C "$TOP/user" >"$log" 2>&1; then
+	if $MAKE $j -C "$TOP/user" >"$log" 2>&1; then
 		result "$res" ok build/user
 	else
 		result "$res" fail build/user "$log"
 	fi
 	log=$OUT/logs/selftests.log
-	if $MAKE -C "$TOP/selftests" emuhost >"$log" 2>&1; then
+	if $MAKE $j -C "$TOP/selftests" emuhost >"$log" 2>&1; then
 		result "$res" ok build/selftests
 	else
 		result "$res" fail build/selftests "$log"

@@ -58,7 +58,7 @@ while read -r est list; do
 	echo "# h$i: about $est s of tests: $list"
 	# shellcheck disable=SC2086
 	{ "$here/run-tests.sh" --host "h$i" --results "$log/h$i.results" \
-		--log "$log/h$i" $list 2>&1; echo "# h$i: exit $?"; } |
+		--log "$log/h$i" $list 2>&1 || echo "# run-tests.sh failed: $?"; } |
 		sed -u "s/^# /# h$i: /; /^# h$i: /! s/^/# h$i: /" &
 	pids="$pids $!"
 done <"$log/split"
