@@ -26,16 +26,8 @@ while [ $# -gt 0 ]; do
 done
 . "$here/passes.sh"
 
-tests="$*"
-if [ -z "$tests" ]; then
-	for f in "$BUILD"/selftests/vm/*; do
-		[ -x "$f" ] || continue
-		n=${f##*/}
-		tests="$tests ${n%.sh}"
-	done
-fi
-tests=$(echo $tests)
-[ -n "$tests" ] || { echo "run-parallel.sh: no VM tests built" >&2; exit 2; }
+tests=$(echo "$*")
+[ -n "$tests" ] || tests=$("$here/run-tests.sh" --list) || exit 2
 hosts=${HVX_EMUHOST_HOSTS:-$(nproc)}
 durations=${HVX_VM_DURATIONS:-$TOP/selftests/vm/durations}
 

@@ -2,6 +2,7 @@
 # Runs VM tests in one boot of the emulated VT-x host and collects their
 # results.  Usage:
 #   run-tests.sh [--results FILE] [--log DIR] [--host NAME] [TEST...]
+#   run-tests.sh --list      prints the default TESTs and exits
 # TEST names are file names in selftests/vm without extension (default: all
 # that are built in build/selftests/vm).  Result lines (ok/not ok AREA/NAME)
 # go to FILE, and to FILE.bytest with the test's name and a tab before each
@@ -18,6 +19,7 @@ BUILD=${BUILD:-$TOP/build}
 results=$BUILD/emuhost/results
 log=$BUILD/emuhost/test
 host=
+list=0
 runner_cmd=${HVX_EMUHOST_RUNNER:-$TOP/selftests/emuhost/run.sh}
 poll=${HVX_EMUHOST_POLL:-5}
 while [ $# -gt 0 ]; do
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--results) results=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--host) host=$2; shift 2 ;;
+	--list) list=1; shift ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -41,6 +44,7 @@ if [ -z "$tests" ]; then
 fi
 tests=$(echo $tests)
 [ -n "$tests" ] || { echo "run-tests.sh: no VM tests built" >&2; exit 2; }
+[ "$list" = 0 ] || { echo "$tests"; exit 0; }
 
 mkdir -p "$log" "$(dirname "$results")"
 rm -f "$log/serial.txt"
