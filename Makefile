@@ -6,7 +6,11 @@
 #   make check       every test: unit, build, style, VM tests; last line
 #                    "N passed, N failed"
 #   make check-unit  native unit tests only (seconds)
-#   make check-vm    VM tests only (boots the emulated VT-x host once)
+#   make check-vm    VM tests only, in one emulated VT-x host per core;
+#                    TESTS="a b" runs just those (names in selftests/vm)
+#   make vm-durations  rewrites selftests/vm/durations, by which the VM
+#                    tests are shared out among the hosts, from the last
+#                    VM run (make check never rewrites it)
 #   make bench       benchmarks in the emulated host, hvx against KVM
 #   make fuzz        the libFuzzer targets, 60 s each (make check runs 10 s),
 #                    then the ioctl fuzzer in the emulated host for 600 s
@@ -33,7 +37,7 @@ KDIR    ?= /usr/src/linux-headers-$(KVER)
 export TOP BUILD KVER KDIR
 
 .PHONY: all deps module user selftests check check-unit check-build \
-	check-style check-vm check-install bench demo fuzz clean \
+	check-style check-vm check-install vm-durations bench demo fuzz clean \
 	install install-tool install-udev install-module uninstall \
 	dkms-install dkms-uninstall
 
@@ -67,7 +71,10 @@ check-style: deps $(BUILD)/linux-source/.linux-source-tools.done
 	@scripts/check.sh style
 
 check-vm: deps $(BUILD)/linux-source/.linux-source-tools.done
-	@scripts/check.sh vm
+	@HVX_VM_TESTS="$(TESTS)" scripts/check.sh vm
+
+vm-durations:
+	@scripts/vm-durations.sh
 
 check-install: deps
 	@scripts/check.sh install

@@ -3,6 +3,11 @@
 # lines (ok AREA/NAME | not ok AREA/NAME) to a file under build/check; the
 # report at the end numbers them and prints "N passed, N failed".
 # Usage: scripts/check.sh all|unit|install|build|style|fuzz|vm
+# "all" builds first, then starts the VM tests (one emulated host per core,
+# selftests/emuhost/run-parallel.sh) in the background and runs the native
+# steps meanwhile: the hosts' boots overlap them.  The VM output follows the
+# native steps' output.  "vm" runs HVX_VM_TESTS (make check-vm TESTS=...),
+# or every VM test.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -35,6 +40,16 @@ result() {
 	fi
 }
 
+# Debian's kernel as an uncompressed vmlinux, for the unit tests and the
+# emulated host's guests: made once, before any step that reads it starts.
+extract_vmlinux() {
+	vmlinux=$BUILD/linux/vmlinux-$KVER
+	if [ -f "/boot/vmlinuz-$KVER" ] && [ ! -f "$vmlinux" ]; then
+		mkdir -p "$BUILD/linux"
+		"$TOP/scripts/extract-vmlinux.sh" "/boot/vmlinuz-$KVER" "$vmlinux" || true
+	fi
+}
+
 step_unit() {
 	res=$OUT/unit.results
 	: >"$res"
@@ -45,13 +60,11 @@ step_unit() {
 	# The loader tests also read Debian's kernel in both of its formats.
 	export HVX_TEST_BZIMAGE=/boot/vmlinuz-$KVER
 	export HVX_TEST_VMLINUX=$BUILD/linux/vmlinux-$KVER
-	if [ -f "$HVX_TEST_BZIMAGE" ] && [ ! -f "$HVX_TEST_VMLINUX" ]; then
-		mkdir -p "$BUILD/linux"
-		"$TOP/scripts/extract-vmlinux.sh" "$HVX_TEST_BZIMAGE" "$HVX_TEST_VMLINUX" || true
-	fi
-	for t in "$BUILD"/selftests/unit/*_test; do
+	extract_vmlinux
+	# *_test.sh: tests in shell (the VM tests' orchestration), also TAP.
+	for t in "$BUILD"/selftests/unit/*_test "$TOP"/selftests/unit/*_test.sh; do
 		[ -x "$t" ] || continue
-		name=$(basename "$t")
+		name=$(basename "$t" .sh)
 		log=$OUT/logs/unit-$name.log
 		"$t" >"$log" 2>&1
 		awk -v area=unit -v prog="$name" -f "$AWK_KTAP" "$log" >"$log.res"
@@ -76,21 +89,23 @@ step_build() {
 	res=$OUT/build.results
 	: >"$res"
 	log=$OUT/logs/module.log
+	# make check starts the VM tests only after this step: all cores.
+	j=-j$(nproc)
 	# W=1 warnings fail the build step even though kbuild keeps going.
-	if $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$log" 2>&1 &&
+	if $MAKE $j -C "$KDIR" M="$TOP" W=1 modules >"$log" 2>&1 &&
 	   ! grep -q 'warning:' "$log"; then
 		result "$res" ok build/module-w1
 	else
 		result "$res" fail build/module-w1 "$log"
 	fi
 	log=$OUT/logs/user.log
-	if $MAKE -C "$TOP/user" >"$log" 2>&1; then
+	if $MAKE $j -C "$TOP/user" >"$log" 2>&1; then
 		result "$res" ok build/user
 	else
 		result "$res" fail build/user "$log"
 	fi
 	log=$OUT/logs/selftests.log
-	if $MAKE -C "$TOP/selftests" emuhost >"$log" 2>&1; then
+	if $MAKE $j -C "$TOP/selftests" emuhost >"$log" 2>&1; then
 		result "$res" ok build/selftests
 	else
 		result "$res" fail build/selftests "$log"
@@ -138,15 +153,52 @@ step_vm() {
 		result "$res" fail vm/build "$OUT/logs/vm-module.log"
 		return
 	fi
-	"$TOP/selftests/emuhost/run-tests.sh" --results "$res" --log "$OUT/vm" ||
-		result "$res" fail emuhost/run
+	# shellcheck disable=SC2086
+	"$TOP/selftests/emuhost/run-parallel.sh" --results "$res" --log "$OUT/vm" \
+		${HVX_VM_TESTS:-} || result "$res" fail emuhost/run
+}
+
+# The report, with the five slowest VM tests of this run and the run's wall
+# time just before its closing "N passed, N failed" line, which stays last.
+finish() {
+	"$TOP/selftests/report.sh" "$OUT"/*.results >"$OUT/report"
+	rc=$?
+	sed '$d' "$OUT/report"
+	times=
+	[ -f "$OUT/vm.results" ] &&
+		times=$(cat "$OUT"/vm/h*/serial.txt 2>/dev/null | tr -d '\r' |
+			sed -n 's/^HVX-TIME: //p' | sort -k 2 -n -r | head -n 5)
+	if [ -n "$times" ]; then
+		echo "# slowest VM tests (emulated seconds):"
+		printf '%s\n' "$times" | awk '{ printf "#   %-20s %7.1f\n", $1, $2 }'
+	fi
+	took=$(( $(date +%s) - start ))
+	echo "# check took $took s ($((took / 60)) min $((took % 60)) s) of wall time"
+	tail -n 1 "$OUT/report"
+	exit "$rc"
 }
 
 rm -f "$OUT"/*.results
 start=$(date +%s)
 case "${1:-all}" in
 all)	"$TOP/scripts/deps.sh" build unit emuhost fuzz
-	step_unit; step_install; step_build; step_style; step_fuzz; step_vm ;;
+	# What the VM step needs is built first (the build step builds it
+	# all), so that nothing else writes it while the hosts' images are
+	# made; the native steps then share the cores with the hosts.
+	step_build
+	extract_vmlinux
+	# Bochs yields to the native steps while they run (niceness 5):
+	# their CPU time is the same either way, but a unit test whose two
+	# threads wait on each other (ring_stress_test) took 5 minutes when
+	# two Bochs held the cores at the same priority.
+	(export HVX_EMUHOST_NICE=5; step_vm) >"$OUT/logs/vm.out" 2>&1 &
+	vm=$!
+	echo "# VM tests started in the background (log: $OUT/logs/vm.out)"
+	step_unit; step_install; step_style; step_fuzz
+	echo "# native steps done after $(( $(date +%s) - start )) s; the VM tests' output:"
+	# GNU tail: all of it so far, then as it comes, until the step ends.
+	tail -n +1 -f --pid="$vm" "$OUT/logs/vm.out"
+	wait "$vm" ;;
 unit)	step_unit; step_install ;;
 install) step_install ;;
 build)	step_build ;;
@@ -155,5 +207,4 @@ fuzz)	step_fuzz ;;
 vm)	"$TOP/scripts/deps.sh" emuhost; step_vm ;;
 *)	echo "usage: $0 all|unit|install|build|style|fuzz|vm" >&2; exit 2 ;;
 esac
-echo "# check took $(( $(date +%s) - start )) s"
-exec "$TOP/selftests/report.sh" "$OUT"/*.results
+finish

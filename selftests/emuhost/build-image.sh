@@ -15,8 +15,57 @@ kernel=/boot/vmlinuz-$KVER
 [ -f "$kernel" ] || { echo "build-image: $kernel missing (linux-image-amd64)" >&2; exit 1; }
 moddir=/lib/modules/$KVER/kernel
 
+# The PVH boot (default): isolinux loads OUTDIR/iso/vmlinuz as any
+# bzImage, but its protected-mode part is pvhboot.S's page followed by
+# Debian's kernel uncompressed (its segments laid out flat from their
+# lowest physical address), behind Debian's own real-mode setup code.
+# Bochs never runs the XZ decompressor, which took a minute of every boot.
+# HVX_EMUHOST_LOADER=isolinux boots Debian's bzImage itself.
+pvh_image() {	# VMLINUX BZIMAGE OUT
+	readelf -lW "$1" | awk '$1 == "LOAD" { print $2, $4, $5 }' >"$out/phdrs"
+	kbase=$(sort -k 2 "$out/phdrs" | head -n 1 | cut -d' ' -f2)
+	rm -f "$out/kernel.flat"
+	kend=0
+	while read -r off paddr filesz; do
+		dd if="$1" of="$out/kernel.flat" bs=1M iflag=skip_bytes,count_bytes \
+			oflag=seek_bytes conv=notrunc skip=$((off)) \
+			seek=$((paddr - kbase)) count=$((filesz)) status=none
+		[ $((paddr + filesz)) -gt "$kend" ] && kend=$((paddr + filesz))
+	done <"$out/phdrs"
+	klen=$(( (kend - kbase + 3) / 4 * 4 ))
+	truncate -s "$klen" "$out/kernel.flat"
+	# The entry: XEN_ELFNOTE_PHYS32_ENTRY (type 0x12), 8 bytes, little endian.
+	entry=$(readelf -nW "$1" | sed -n 's/.*(0x00000012).*description data: \(.*\)/\1/p' |
+		awk '{ for (i = 4; i >= 1; i--) printf "%s", $i }')
+	[ -n "$entry" ] || { echo "build-image: no PVH entry note in $1" >&2; exit 1; }
+	mkdir -p "$out/pvh"
+	gcc -m32 -c -o "$out/pvh/pvhboot.o" \
+		-Wa,--defsym,KBASE=$((kbase)),--defsym,KLEN=$klen,--defsym,KENTRY=0x"$entry" \
+		"$TOP/selftests/emuhost/pvhboot.S"
+	ld -m elf_i386 -Ttext=0x100000 --oformat binary \
+		-o "$out/pvh/pvhboot.bin" "$out/pvh/pvhboot.o"
+	[ "$(wc -c <"$out/pvh/pvhboot.bin")" -le 4096 ] ||
+		{ echo "build-image: pvhboot.S is over a page" >&2; exit 1; }
+	truncate -s 4096 "$out/pvh/pvhboot.bin"
+	# Debian's setup code: setup_sects (byte 0x1f1) sectors after the boot
+	# sector.  Its header then says: syssize (0x1f4, 16-byte units) of
+	# protected-mode code, not relocatable (0x234: isolinux loads it at
+	# 0x100000, where pvhboot.S is linked), and init_size (0x260) up to
+	# the kernel's end, so that the initramfs goes elsewhere.
+	sects=$(od -An -tu1 -j $((0x1f1)) -N 1 "$2" | tr -d ' ')
+	[ "$sects" -ne 0 ] || sects=4
+	head -c $(( (sects + 1) * 512 )) "$2" >"$3"
+	le32() { printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) \
+		$((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)))"; }
+	le32 $(( (4096 + klen + 15) / 16 )) | dd of="$3" bs=1 seek=$((0x1f4)) conv=notrunc status=none
+	printf '\000' | dd of="$3" bs=1 seek=$((0x234)) conv=notrunc status=none
+	le32 $((kend - 0x100000)) | dd of="$3" bs=1 seek=$((0x260)) conv=notrunc status=none
+	cat "$out/pvh/pvhboot.bin" "$out/kernel.flat" >>"$3"
+	rm -f "$out/kernel.flat"
+}
+
 root=$out/root
-rm -rf "$root" "$out/iso"
+rm -rf "$root" "$out/iso" "$out/pvh"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
 	"$root/lib/hvx" "$root/tests/vm" "$root/tests/lib" "$root/tests/bench" "$out/iso/isolinux"
 
@@ -97,10 +146,17 @@ if [ -n "${HVX_EMUHOST_EXTRA:-}" ]; then
 fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/iso/initrd"
-cp "$kernel" "$out/iso/vmlinuz"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
 	"$out/iso/isolinux/"
+if [ "${HVX_EMUHOST_LOADER:-pvh}" = pvh ]; then
+	pvh_image "$vmlinux" "$kernel" "$out/iso/vmlinuz"
+else
+	cp "$kernel" "$out/iso/vmlinuz"
+fi
+# SERIAL: isolinux reports on the serial console too, so its stages
+# show in serial.txt (boot-times.sh times the boot by them).
 cat >"$out/iso/isolinux/isolinux.cfg" <<CFG
+SERIAL 0 115200
 DEFAULT hvx
 PROMPT 0
 TIMEOUT 0

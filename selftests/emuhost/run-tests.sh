@@ -1,21 +1,33 @@
 #!/bin/sh
-# Runs the VM tests in one boot of the emulated VT-x host and collects their
+# Runs VM tests in one boot of the emulated VT-x host and collects their
 # results.  Usage:
-#   run-tests.sh [--results FILE] [--log DIR] [TEST...]
+#   run-tests.sh [--results FILE] [--log DIR] [--host NAME] [TEST...]
+#   run-tests.sh --list      prints the default TESTs and exits
 # TEST names are file names in selftests/vm without extension (default: all
 # that are built in build/selftests/vm).  Result lines (ok/not ok AREA/NAME)
-# go to FILE; each test's wall time is printed as it finishes.  A test that
-# did not report (Bochs died or hit the time limit) counts as failed, with
-# the tail of the serial log shown.  Exits 0 when results were produced.
+# go to FILE, and to FILE.bytest with the test's name and a tab before each
+# (run-parallel.sh merges several hosts' results by it); each test's wall
+# time is printed as it finishes.  A test that did not report (Bochs died or
+# hit the time limit) counts as failed, with the tail of the serial log
+# shown.  --host names this host when several run at once: its boot failure
+# is then emuhost/NAME.boot.  HVX_EMUHOST_RUNNER replaces run.sh (the
+# orchestration's own tests give a stub that plays the host).  Exits 0 when
+# results were produced.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 results=$BUILD/emuhost/results
 log=$BUILD/emuhost/test
+host=
+list=0
+runner_cmd=${HVX_EMUHOST_RUNNER:-$TOP/selftests/emuhost/run.sh}
+poll=${HVX_EMUHOST_POLL:-5}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--results) results=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
+	--host) host=$2; shift 2 ;;
+	--list) list=1; shift ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -32,12 +44,13 @@ if [ -z "$tests" ]; then
 fi
 tests=$(echo $tests)
 [ -n "$tests" ] || { echo "run-tests.sh: no VM tests built" >&2; exit 2; }
+[ "$list" = 0 ] || { echo "$tests"; exit 0; }
 
 mkdir -p "$log" "$(dirname "$results")"
 rm -f "$log/serial.txt"
 start=$(date +%s)
 echo "# emulated host: booting Bochs for: $tests"
-"$TOP/selftests/emuhost/run.sh" "$log" test "$(echo "$tests" | tr ' ' ',')" &
+"$runner_cmd" "$log" test "$(echo "$tests" | tr ' ' ',')" &
 runner=$!
 
 # Show progress while Bochs runs: each test's results and time.  A fuzz_*
@@ -50,7 +63,7 @@ shown=0
 last_size=-1
 last_change=$(date +%s)
 while kill -0 "$runner" 2>/dev/null; do
-	sleep 5
+	sleep "$poll"
 	[ -f "$log/serial.txt" ] || continue
 	size=$(wc -c <"$log/serial.txt")
 	if [ "$size" != "$last_size" ]; then
@@ -73,16 +86,25 @@ done
 wait "$runner"
 
 serial=$log/serial.txt
-: >"$results"
-grep -a '^HVX-RESULT: ' "$serial" 2>/dev/null | tr -d '\r' | sed 's/^HVX-RESULT: //' >>"$results"
+# Each result line goes under the test whose HVX-START it follows.
+cat "$serial" 2>/dev/null | tr -d '\r' | awk '
+	/^HVX-START: / { cur = $2 }
+	/^HVX-RESULT: / { sub(/^HVX-RESULT: /, ""); printf "%s\t%s\n", cur, $0 }' >"$results.bytest"
+unfinished=
 for t in $tests; do
 	if ! grep -a -q "^HVX-TIME: $t " "$serial" 2>/dev/null; then
 		area=${t%%_*}
-		echo "not ok $area/$t.timeout" >>"$results"
-		echo "# vm test $t did not finish; last serial lines:"
-		tail -n 30 "$serial" 2>/dev/null | sed 's/^/#   /'
+		printf '%s\tnot ok %s\n' "$t" "$area/$t.timeout" >>"$results.bytest"
+		unfinished="$unfinished $t"
 	fi
 done
-grep -a -q '^HVX-BOOTED' "$serial" 2>/dev/null || echo "not ok emuhost/boot" >>"$results"
+if [ -n "$unfinished" ]; then
+	echo "# vm tests that did not finish:$unfinished; last serial lines${host:+ of $host}:"
+	tail -n 30 "$serial" 2>/dev/null | sed 's/^/#   /'
+fi
+if ! grep -a -q '^HVX-BOOTED' "$serial" 2>/dev/null; then
+	printf '~boot\tnot ok emuhost/%s\n' "${host:+$host.}boot" >>"$results.bytest"
+fi
+cut -f 2- "$results.bytest" >"$results"
 echo "# emulated host run took $(( $(date +%s) - start )) s of wall time"
 exit 0
