@@ -235,13 +235,13 @@ TEST(memory_not_charged_to_memlock)
 			_exit(100);
 		fails += set_region(vm->vm_fd, 1, 0, 4 << 20, 4 << 20, (uintptr_t)mem) != 0;
 		fails += set_region(vm->vm_fd, 1, 0, 0, 0, 0) != 0;
-		/* The guest writes its 2 MiB page by page. */
+		/* The guest writes every page above its page tables. */
 		vm_load(vm, GUEST_CODE_GPA, guest_touch64, guest_touch64_end);
 		fails += vm_setup_long(vm, GUEST_CODE_GPA) != 0;
-		fails += vm_set_gpr(vm, GPR_RBX, 1 << 20) != 0;
-		fails += vm_set_gpr(vm, GPR_RCX, 256) != 0;
+		fails += vm_set_gpr(vm, GPR_RBX, (1 << 20) + (64 << 10)) != 0;
+		fails += vm_set_gpr(vm, GPR_RCX, 240) != 0;
 		fails += vm_run(vm, &e) != 0 || e.kind != VM_EXIT_HLT;
-		fails += vm->mem[(1 << 20) + 4096] != 255;
+		fails += vm->mem[(2 << 20) - 4096] != 1;
 		vm_destroy(vm);
 		_exit(fails);
 	}
