@@ -157,7 +157,7 @@ static int hvx_genl_put_vcpu_counters(struct sk_buff *skb, struct hvx_vm *vm)
 	    nla_put_u64_64bit(skb, HVX_ATTR_HALTED_NS, hvx_tsc_to_ns(halted), HVX_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, HVX_ATTR_IRQS_INJECTED, irqs, HVX_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, HVX_ATTR_RESIDENT,
-			      (u64)READ_ONCE(vm->mem.pinned_pages) << PAGE_SHIFT, HVX_ATTR_PAD))
+			      (u64)READ_ONCE(vm->mem.mapped_pages) << PAGE_SHIFT, HVX_ATTR_PAD))
 		goto out;
 	err = hvx_genl_put_exits(skb, sums);
 out:

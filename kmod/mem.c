@@ -2,14 +2,38 @@
 /*
  * Guest physical memory: slots of the VMM's anonymous memory, mapped into
  * the EPT on EPT violation, 2 MiB at a time where the VMM's memory is a
- * transparent huge page, else 4 KiB.  A mapped page stays pinned until its
- * slot is deleted or the VM is destroyed, so the host never frees or
- * migrates memory that the guest can still reach through the EPT.
+ * transparent huge page, else 4 KiB.
+ *
+ * The EPT follows the VMM's page tables as a secondary MMU, the way KVM's
+ * does (virt/kvm/kvm_main.c): nothing of guest RAM is pinned.  An MMU
+ * notifier on the VMM's mm removes the EPT leaves of any range of the
+ * VMM's memory that is about to change (munmap, MADV_DONTNEED, mremap,
+ * reclaim, swap, migration, THP split or collapse, KSM) and flushes them
+ * from every CPU (INVEPT) before the host frees or moves a page.  An EPT
+ * violation takes a reference on the VMM's page with get_user_pages(),
+ * maps it unless an invalidation ran meanwhile (then the guest faults
+ * again), and drops the reference: the VMM's own mapping keeps the page
+ * while the EPT maps it, and the notifier fires before that mapping goes.
+ *
+ * Locking:
+ *  - mem->lock (mutex) serialises the slot table's writers, EPT violations,
+ *    discards and the copies to and from guest memory.  It may be held
+ *    across get_user_pages(), never inside an MMU notifier callback.
+ *  - mem->mmu_lock (spinlock) guards the EPT tables, the invalidation
+ *    state (mmu_seq, mmu_invalidating and its range) and the slots as the
+ *    notifier reads them (writers hold both locks).  Never held across
+ *    anything that sleeps: the notifier takes it where it may not sleep,
+ *    and EPT table pages are allocated before it (mem->table_cache).
+ *
+ * Only the channel bus pins guest pages, the ones hvx.ko itself reads and
+ * writes (rings and event page, hvx_mem_pin_page()); those are charged to
+ * the VMM's RLIMIT_MEMLOCK.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/capability.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -22,12 +46,37 @@
 #define HUGE_SIZE	HVX_PT_LEVEL_SIZE(2)
 #define HUGE_PAGES	(HUGE_SIZE >> PAGE_SHIFT)
 
+/*
+ * EPT table pages come from mem->table_cache, filled under mem->lock before
+ * mmu_lock is taken: enough for the deepest new path of one mapping.
+ */
+static int hvx_mem_cache_topup(struct hvx_mem *mem)
+{
+	while (mem->table_cache_n < ARRAY_SIZE(mem->table_cache)) {
+		void *table = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+		if (!table)
+			return -ENOMEM;
+		mem->table_cache[mem->table_cache_n++] = table;
+	}
+	return 0;
+}
+
+static void hvx_mem_cache_free(struct hvx_mem *mem)
+{
+	while (mem->table_cache_n)
+		free_page((unsigned long)mem->table_cache[--mem->table_cache_n]);
+}
+
 static void *hvx_ept_alloc_table(void *ctx, u64 *phys)
 {
-	void *table = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	struct hvx_mem *mem = ctx;
+	void *table;
 
-	if (table)
-		*phys = __pa(table);
+	if (!mem->table_cache_n)
+		return NULL;
+	table = mem->table_cache[--mem->table_cache_n];
+	*phys = __pa(table);
 	return table;
 }
 
@@ -47,80 +96,140 @@ static const struct hvx_pt_mem_ops hvx_ept_mem_ops = {
 	.phys_to_virt	= hvx_ept_phys_to_virt,
 };
 
-/*
- * Pages whose EPT entries are gone but which CPUs may still reach through
- * cached translations until the next INVEPT: they are unpinned (and may
- * be freed) only after it.  Batched so that a large unmap costs one INVEPT
- * per HVX_UNPIN_BATCH leaves.
- */
-#define HVX_UNPIN_BATCH	32
-
-struct hvx_unpin_batch {
-	struct hvx_mem *mem;
-	unsigned int count;
-	struct {
-		u64 phys;
-		unsigned int level;
-		bool dirty;
-	} leaves[HVX_UNPIN_BATCH];
-};
-
-static void hvx_unpin_batch_flush(struct hvx_unpin_batch *batch)
-{
-	struct hvx_mem *mem = batch->mem;
-	unsigned int i;
-
-	if (!batch->count)
-		return;
-	hvx_vmx_flush_ept(hvx_mem_eptp(mem));
-	for (i = 0; i < batch->count; i++) {
-		unsigned long npages = batch->leaves[i].level == 2 ? HUGE_PAGES : 1;
-
-		unpin_user_page_range_dirty_lock(pfn_to_page(batch->leaves[i].phys >> PAGE_SHIFT),
-						 npages, batch->leaves[i].dirty);
-		mem->pinned_pages -= npages;
-	}
-	batch->count = 0;
-}
-
-/* Leaf callback of hvx_pt_unmap(): the entry is cleared, the page still pinned. */
-static void hvx_unpin_batch_add(void *arg, u64 phys, unsigned int level, unsigned int prot)
-{
-	struct hvx_unpin_batch *batch = arg;
-
-	if (batch->count == HVX_UNPIN_BATCH)
-		hvx_unpin_batch_flush(batch);
-	batch->leaves[batch->count].phys = phys;
-	batch->leaves[batch->count].level = level;
-	batch->leaves[batch->count].dirty = prot & HVX_PT_WRITE;
-	batch->count++;
-}
-
-/* Unmaps [@gpa, @gpa + @size) and unpins its pages once no CPU can reach them. */
-static void hvx_mem_unmap(struct hvx_mem *mem, u64 gpa, u64 size)
-{
-	struct hvx_unpin_batch batch = { .mem = mem };
-
-	hvx_pt_unmap(&mem->ept, gpa, size, hvx_unpin_batch_add, &batch);
-	hvx_unpin_batch_flush(&batch);
-}
-
-/* Leaf callback for teardown, when no vCPU and no cached translation is left. */
-static void hvx_mem_unpin(void *arg, u64 phys, unsigned int level, unsigned int prot)
+/* Leaf callback of hvx_pt_unmap(): one leaf less mapped. */
+static void hvx_mem_leaf_gone(void *arg, u64 phys, unsigned int level, unsigned int prot)
 {
 	struct hvx_mem *mem = arg;
-	unsigned long npages = level == 2 ? HUGE_PAGES : 1;
 
-	unpin_user_page_range_dirty_lock(pfn_to_page(phys >> PAGE_SHIFT), npages,
-					 prot & HVX_PT_WRITE);
-	mem->pinned_pages -= npages;
+	mem->mapped_pages -= level == 2 ? HUGE_PAGES : 1;
 }
 
 /*
- * Guest RAM must be the VMM's private anonymous memory: a long-term pin of
- * a file's page races with writeback (the file system's dirty tracking
- * never sees the guest's writes), and device or PFN mappings are not
- * memory the host may hand out.  Called with the mmap lock held.
+ * Unmaps [@gpa, @gpa + @size) and flushes it from every CPU before it
+ * returns, so that the host may free the pages then.  mmu_lock held.
+ */
+static void hvx_mem_unmap(struct hvx_mem *mem, u64 gpa, u64 size)
+{
+	lockdep_assert_held(&mem->mmu_lock);
+	if (hvx_pt_unmap(&mem->ept, gpa, size, hvx_mem_leaf_gone, mem))
+		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+}
+
+/*
+ * Unmaps whatever the VMM's [@start, @end) backs in the guest, in every
+ * slot that overlaps it, and flushes once.  mmu_lock held.
+ */
+static void hvx_mem_unmap_hva(struct hvx_mem *mem, unsigned long start, unsigned long end)
+{
+	unsigned long removed = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&mem->mmu_lock);
+	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++) {
+		const struct hvx_mem_slot *s = &mem->slots[i];
+		u64 lo = max_t(u64, start, s->hva), hi = min_t(u64, end, s->hva + s->size);
+
+		if (!s->size || lo >= hi)
+			continue;
+		removed += hvx_pt_unmap(&mem->ept, s->gpa + (lo - s->hva), hi - lo,
+					hvx_mem_leaf_gone, mem);
+	}
+	if (removed)
+		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+}
+
+static struct hvx_mem *hvx_mem_of(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct hvx_mem, mn);
+}
+
+/*
+ * The VMM's [range->start, range->end) is about to change: no EPT leaf
+ * may reach it once this returns, and no EPT violation may map it again
+ * until the matching _end (hvx_mem_must_retry()).  Never sleeps (a
+ * spinlock and IPIs), so a non-blockable range needs no -EAGAIN.
+ */
+static int hvx_mmu_invalidate_range_start(struct mmu_notifier *mn,
+					  const struct mmu_notifier_range *range)
+{
+	struct hvx_mem *mem = hvx_mem_of(mn);
+
+	spin_lock(&mem->mmu_lock);
+	if (!mem->mmu_invalidating++) {
+		mem->mmu_inval_start = range->start;
+		mem->mmu_inval_end = range->end;
+	} else {
+		mem->mmu_inval_start = min(mem->mmu_inval_start, range->start);
+		mem->mmu_inval_end = max(mem->mmu_inval_end, range->end);
+	}
+	hvx_mem_unmap_hva(mem, range->start, range->end);
+	spin_unlock(&mem->mmu_lock);
+	return 0;
+}
+
+/* The change is done: a fault that began before it must look again. */
+static void hvx_mmu_invalidate_range_end(struct mmu_notifier *mn,
+					 const struct mmu_notifier_range *range)
+{
+	struct hvx_mem *mem = hvx_mem_of(mn);
+
+	spin_lock(&mem->mmu_lock);
+	mem->mmu_seq++;
+	mem->mmu_invalidating--;
+	spin_unlock(&mem->mmu_lock);
+}
+
+/* The VMM's mm is going away (exit, or our unregister): nothing stays mapped. */
+static void hvx_mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct hvx_mem *mem = hvx_mem_of(mn);
+
+	spin_lock(&mem->mmu_lock);
+	hvx_mem_unmap(mem, 0, U64_MAX);
+	mem->mmu_seq++;
+	spin_unlock(&mem->mmu_lock);
+}
+
+/*
+ * No clear_young/test_young: the EPT runs without accessed/dirty flags, so
+ * the host's reclaim ages guest pages by the VMM's own accesses only (a
+ * page only the guest touches looks cold, and comes back by EPT
+ * violation after the host reclaims it).
+ */
+static const struct mmu_notifier_ops hvx_mmu_notifier_ops = {
+	.invalidate_range_start	= hvx_mmu_invalidate_range_start,
+	.invalidate_range_end	= hvx_mmu_invalidate_range_end,
+	.release		= hvx_mmu_release,
+};
+
+/*
+ * True when a fault that read @seq must not map [@hva, @hva + @size): an
+ * invalidation of it runs, or one of anything ended since.  mmu_lock held.
+ */
+static bool hvx_mem_must_retry(struct hvx_mem *mem, unsigned long seq, u64 hva, u64 size)
+{
+	lockdep_assert_held(&mem->mmu_lock);
+	if (mem->mmu_invalidating && hva < mem->mmu_inval_end &&
+	    mem->mmu_inval_start < hva + size)
+		return true;
+	return mem->mmu_seq != seq;
+}
+
+static unsigned long hvx_mem_read_seq(struct hvx_mem *mem)
+{
+	unsigned long seq;
+
+	spin_lock(&mem->mmu_lock);
+	seq = mem->mmu_seq;
+	spin_unlock(&mem->mmu_lock);
+	return seq;
+}
+
+/*
+ * Guest RAM must be the VMM's private anonymous memory: device or PFN
+ * mappings are not memory the host may hand out, and the channel bus pins
+ * pages of it long term (a long-term pin of a file's page races with
+ * writeback).  Called with the mmap lock held.
  */
 static bool hvx_mem_vmas_ok(struct mm_struct *mm, unsigned long hva, unsigned long size,
 			    bool write)
@@ -140,27 +249,44 @@ static bool hvx_mem_vmas_ok(struct mm_struct *mm, unsigned long hva, unsigned lo
 }
 
 /*
- * Pins @npages of the VMM's memory at @hva, all or none: the count pinned,
- * or -errno.  The mapping is checked under the same mmap lock as the pin,
- * so the VMM cannot swap a file in between.
+ * References (get_user_pages(), or pin_user_pages() when @pin) @npages of
+ * the VMM's memory at @hva, all or none: the count, or -errno.  The
+ * mapping is checked under the same mmap lock, so the VMM cannot swap a
+ * file in between.
  */
-static long hvx_mem_pin_range(struct hvx_mem *mem, unsigned long hva, unsigned long npages,
-			      unsigned int gup, struct page **pages)
+static long hvx_mem_get_pages(struct hvx_mem *mem, unsigned long hva, unsigned long npages,
+			      unsigned int gup, bool pin, struct page **pages)
 {
-	long pinned;
+	unsigned long i;
+	long got;
 
 	mmap_read_lock(mem->mm);
 	if (!hvx_mem_vmas_ok(mem->mm, hva, npages << PAGE_SHIFT, gup & FOLL_WRITE)) {
 		mmap_read_unlock(mem->mm);
 		return -EFAULT;
 	}
-	pinned = pin_user_pages(hva, npages, gup, pages, NULL);
+	if (pin)
+		got = pin_user_pages(hva, npages, gup, pages, NULL);
+	else
+		got = get_user_pages(hva, npages, gup, pages, NULL);
 	mmap_read_unlock(mem->mm);
-	if (pinned >= 0 && pinned != npages) {
-		unpin_user_pages(pages, pinned);
+	if (got >= 0 && got != npages) {
+		if (pin)
+			unpin_user_pages(pages, got);
+		else
+			for (i = 0; i < got; i++)
+				put_page(pages[i]);
 		return -EFAULT;
 	}
-	return pinned;
+	return got;
+}
+
+static void hvx_mem_put_pages(struct page **pages, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		put_page(pages[i]);
 }
 
 static bool hvx_ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
@@ -169,26 +295,27 @@ static bool hvx_ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
 }
 
 /*
- * Guest RAM is charged in full to the VMM's pinned_vm against its
- * RLIMIT_MEMLOCK when the slot is made, as RDMA and VFIO charge what they
- * pin: hvx may pin any page of it for the VM's life, and an unprivileged
- * VMM must not make unlimited memory unreclaimable.
+ * What hvx.ko pins long term is charged to the VMM's pinned_vm against its
+ * RLIMIT_MEMLOCK, as RDMA and VFIO charge their pins (unless
+ * CAP_IPC_LOCK).  Guest RAM is not pinned and not charged.
  */
-static int hvx_mem_charge(struct hvx_mem *mem, unsigned long npages)
+static int hvx_mem_charge(struct mm_struct *mm, unsigned long npages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	s64 pinned = atomic64_add_return(npages, &mem->mm->pinned_vm);
+	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
 
 	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &mem->mm->pinned_vm);
+		atomic64_sub(npages, &mm->pinned_vm);
+		pr_info_ratelimited("%s[%d]: the channel bus needs more locked memory than RLIMIT_MEMLOCK (%lu KiB) allows\n",
+				    current->comm, task_tgid_nr(current), limit << (PAGE_SHIFT - 10));
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-static void hvx_mem_uncharge(struct hvx_mem *mem, unsigned long npages)
+static void hvx_mem_uncharge(struct mm_struct *mm, unsigned long npages)
 {
-	atomic64_sub(npages, &mem->mm->pinned_vm);
+	atomic64_sub(npages, &mm->pinned_vm);
 }
 
 int hvx_mem_init(struct hvx_mem *mem)
@@ -196,30 +323,45 @@ int hvx_mem_init(struct hvx_mem *mem)
 	int err;
 
 	mutex_init(&mem->lock);
+	spin_lock_init(&mem->mmu_lock);
+	/* The root table comes from the cache like any other. */
+	err = hvx_mem_cache_topup(mem);
+	if (err)
+		goto err_cache;
 	err = hvx_pt_init(&mem->ept, &hvx_ept_mem_ops, &hvx_ept_format, mem);
 	if (err)
-		return err;
+		goto err_cache;
+	mem->mn.ops = &hvx_mmu_notifier_ops;
+	err = mmu_notifier_register(&mem->mn, current->mm);
+	if (err)
+		goto err_pt;
 	mmgrab(current->mm);
 	mem->mm = current->mm;
 	return 0;
+
+err_pt:
+	hvx_pt_destroy(&mem->ept, NULL, NULL);
+err_cache:
+	hvx_mem_cache_free(mem);
+	return err;
 }
 
 void hvx_mem_destroy(struct hvx_mem *mem)
 {
-	unsigned int i;
-
 	/*
-	 * No vCPU is left, but CPUs may still cache translations through
-	 * this root; the next VM's root may be this very page (same EPTP).
+	 * Synchronous: ->release has unmapped everything (now, or when the
+	 * mm exited) and no callback runs or will run, so nothing of ours is
+	 * left for SRCU to call once the module is gone.
 	 */
-	if (mem->ept.root)
-		hvx_vmx_flush_ept(hvx_mem_eptp(mem));
-	hvx_pt_destroy(&mem->ept, hvx_mem_unpin, mem);
-	for (i = 0; i < HVX_MAX_MEM_SLOTS; i++)
-		if (mem->slots[i].size)
-			hvx_mem_uncharge(mem, mem->slots[i].size >> PAGE_SHIFT);
-	if (mem->mm)
-		mmdrop(mem->mm);
+	mmu_notifier_unregister(&mem->mn, mem->mm);
+	/*
+	 * No vCPU is left, but CPUs may still cache paging-structure entries
+	 * of this root; the next VM's root may be this very page (same EPTP).
+	 */
+	hvx_vmx_flush_ept(hvx_mem_eptp(mem));
+	hvx_pt_destroy(&mem->ept, NULL, NULL);
+	hvx_mem_cache_free(mem);
+	mmdrop(mem->mm);
 	mem->mm = NULL;
 }
 
@@ -245,9 +387,10 @@ static int hvx_mem_delete_slot(struct hvx_mem *mem, struct hvx_mem_slot *slot)
 {
 	if (!slot->size)
 		return -EINVAL;
+	spin_lock(&mem->mmu_lock);
 	hvx_mem_unmap(mem, slot->gpa, slot->size);
-	hvx_mem_uncharge(mem, slot->size >> PAGE_SHIFT);
-	slot->size = 0;
+	WRITE_ONCE(slot->size, 0);
+	spin_unlock(&mem->mmu_lock);
 	return 0;
 }
 
@@ -302,13 +445,13 @@ int hvx_mem_set_region(struct hvx_mem *mem, const struct hvx_user_memory_region 
 						  s->gpa, s->size))
 			goto out;
 	}
-	err = hvx_mem_charge(mem, r->memory_size >> PAGE_SHIFT);
-	if (err)
-		goto out;
+	/* The notifier reads the slots under mmu_lock. */
+	spin_lock(&mem->mmu_lock);
 	slot->gpa = r->guest_phys_addr;
 	slot->hva = r->userspace_addr;
 	slot->flags = r->flags;
-	slot->size = r->memory_size;
+	WRITE_ONCE(slot->size, r->memory_size);
+	spin_unlock(&mem->mmu_lock);
 	err = 0;
 out:
 	mutex_unlock(&mem->lock);
@@ -317,8 +460,7 @@ out:
 
 /*
  * Drops the VMM's anonymous pages in [@hva, @hva + @size) of @mm, as
- * MADV_DONTNEED does.  Called with mem->lock held: an EPT fault cannot pin
- * a page there meanwhile.
+ * MADV_DONTNEED does; the MMU notifier takes them out of the EPT first.
  */
 static int hvx_mem_zap(struct mm_struct *mm, unsigned long hva, unsigned long size)
 {
@@ -366,11 +508,10 @@ int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size)
 	if (!slot || (slot->flags & HVX_MEM_READONLY) || gpa + size - slot->gpa > slot->size)
 		goto out;
 	/*
-	 * Unmapped and unpinned first, so that the zap frees the pages.  A
-	 * 2 MiB leaf that the range only partly covers goes whole: the rest
-	 * faults back in.
+	 * What madvise(MADV_DONTNEED) would do, kept for VMMs that ask hvx.ko.
+	 * A 2 MiB leaf that the range only partly covers goes whole (the
+	 * notifier removes every leaf it overlaps): the rest faults back in.
 	 */
-	hvx_mem_unmap(mem, gpa, size);
 	err = hvx_mem_zap(mem->mm, slot->hva + (gpa - slot->gpa), size);
 out:
 	mutex_unlock(&mem->lock);
@@ -378,78 +519,115 @@ out:
 }
 
 /*
+ * Maps [@gpa, @gpa + level size) to @phys, the VMM's page at @hva, unless
+ * an invalidation of it ran since @seq was read: 0, -EAGAIN (the guest
+ * faults again and the lookup starts over), -EEXIST (something there is
+ * mapped already) or -ENOMEM.
+ */
+static int hvx_mem_install(struct hvx_mem *mem, unsigned long seq, u64 hva, u64 gpa, u64 phys,
+			   unsigned int level, unsigned int prot)
+{
+	u64 size = HVX_PT_LEVEL_SIZE(level);
+	int ret = -EAGAIN;
+
+	spin_lock(&mem->mmu_lock);
+	if (!hvx_mem_must_retry(mem, seq, hva, size)) {
+		ret = hvx_pt_map(&mem->ept, gpa, phys, level, prot);
+		if (!ret)
+			mem->mapped_pages += size >> PAGE_SHIFT;
+	}
+	spin_unlock(&mem->mmu_lock);
+	return ret;
+}
+
+/*
  * Maps the 2 MiB block around @gpa with one EPT leaf if it can: the slot
  * holds the whole block at the same 2 MiB alignment in the VMM, nothing in
- * the block is mapped yet, and the VMM's memory there is one physically
- * contiguous huge page.  Returns 1 when mapped, 0 to map 4 KiB instead,
- * or -errno.  Called with mem->lock held.
+ * the block is mapped yet, and all 512 of the VMM's pages there are one
+ * physically contiguous huge page.  Returns 1 when done (mapped, or to
+ * fault again), 0 to map 4 KiB instead, or -ENOMEM.  mem->lock held.
  */
 static int hvx_mem_map_huge(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
-			    unsigned int gup, unsigned int prot)
+			    unsigned long seq, unsigned int gup, unsigned int prot)
 {
 	u64 base = gpa & ~(HUGE_SIZE - 1);
 	u64 hva = slot->hva + (base - slot->gpa);
 	struct page **pages;
 	unsigned long pfn, i;
-	long pinned, more;
+	long got, more;
+	bool empty;
 	int ret = 0;
 
 	if (base < slot->gpa || base + HUGE_SIZE > slot->gpa + slot->size ||
-	    !IS_ALIGNED(hva, HUGE_SIZE) || !hvx_pt_block_empty(&mem->ept, base, 2))
+	    !IS_ALIGNED(hva, HUGE_SIZE))
+		return 0;
+	spin_lock(&mem->mmu_lock);
+	empty = hvx_pt_block_empty(&mem->ept, base, 2);
+	spin_unlock(&mem->mmu_lock);
+	if (!empty)
 		return 0;
 
 	pages = kmalloc_array(HUGE_PAGES, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return -ENOMEM;
-	/* The first page tells whether pinning all 512 can succeed. */
-	pinned = hvx_mem_pin_range(mem, hva, 1, gup, pages);
-	if (pinned != 1) {
-		pinned = 0;
+	/* The first page tells whether the other 511 can be part of it. */
+	got = hvx_mem_get_pages(mem, hva, 1, gup, false, pages);
+	if (got != 1) {
+		got = 0;
 		goto out_free;
 	}
 	pfn = page_to_pfn(pages[0]);
 	if (folio_nr_pages(page_folio(pages[0])) < HUGE_PAGES || !IS_ALIGNED(pfn, HUGE_PAGES))
-		goto out_unpin;
-	more = hvx_mem_pin_range(mem, hva + PAGE_SIZE, HUGE_PAGES - 1, gup, pages + 1);
+		goto out_put;
+	more = hvx_mem_get_pages(mem, hva + PAGE_SIZE, HUGE_PAGES - 1, gup, false, pages + 1);
 	if (more < 0)
-		goto out_unpin;
-	pinned += more;
-	/* The huge page may have been split between the two calls. */
+		goto out_put;
+	got += more;
+	/*
+	 * Each of the VMM's 512 entries maps its part of the huge page; if a
+	 * split or a zap changes that from now on, the notifier runs and
+	 * hvx_mem_install() refuses.
+	 */
 	for (i = 1; i < HUGE_PAGES; i++)
 		if (page_to_pfn(pages[i]) != pfn + i)
-			goto out_unpin;
-	ret = hvx_pt_map(&mem->ept, base, (u64)pfn << PAGE_SHIFT, 2, prot);
-	if (ret) {
-		ret = ret == -ENOMEM ? ret : 0;
-		goto out_unpin;
-	}
-	mem->pinned_pages += HUGE_PAGES;
-	ret = 1;
-	goto out_free;
+			goto out_put;
+	ret = hvx_mem_install(mem, seq, hva, base, (u64)pfn << PAGE_SHIFT, 2, prot);
+	if (ret == -EEXIST)
+		ret = 0;
+	else if (ret != -ENOMEM)
+		ret = 1;
 
-out_unpin:
-	unpin_user_pages(pages, pinned);
+out_put:
+	hvx_mem_put_pages(pages, got);
 out_free:
 	kfree(pages);
 	return ret;
 }
 
-/* Pins the VMM's page behind @gpa in @slot: 0 or -errno; mem->lock held. */
-static int hvx_mem_pin_one(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
-			   unsigned int gup, struct page **page)
+/* Maps the 4 KiB page at @gpa: 0 (mapped, or to fault again) or -errno.  mem->lock held. */
+static int hvx_mem_map_small(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
+			     unsigned long seq, unsigned int gup, unsigned int prot)
 {
 	u64 hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
-	long ret = hvx_mem_pin_range(mem, hva, 1, gup, page);
+	struct page *page;
+	long got;
+	int ret;
 
-	return ret < 0 ? ret : 0;
+	got = hvx_mem_get_pages(mem, hva, 1, gup, false, &page);
+	if (got < 0)
+		return got;
+	ret = hvx_mem_install(mem, seq, hva, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
+	put_page(page);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification)
 {
 	struct hvx_mem_slot *slot;
 	unsigned int prot = HVX_PT_READ | HVX_PT_EXEC;
-	unsigned int gup = FOLL_LONGTERM;
-	struct page *page;
+	unsigned int gup = 0;
+	unsigned long seq;
+	bool mapped;
 	int ret;
 
 	if (current->mm != mem->mm)
@@ -460,6 +638,11 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 	ret = HVX_EPT_FAULT_MMIO;
 	if (!slot)
 		goto out;
+	/*
+	 * A writable slot is mapped writable from the first access: the
+	 * write reference leaves the VMM's page dirty (FOLL_TOUCH), and
+	 * nothing cleans it without invalidating the EPT first.
+	 */
 	if (slot->flags & HVX_MEM_READONLY) {
 		if (qualification & EPT_QUAL_WRITE)
 			goto out;
@@ -467,26 +650,24 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 		prot |= HVX_PT_WRITE;
 		gup |= FOLL_WRITE;
 	}
+	/* Read before the VMM's page is looked up: hvx_mem_install() checks it. */
+	seq = hvx_mem_read_seq(mem);
 	/* Another exit may have mapped it already. */
+	spin_lock(&mem->mmu_lock);
+	mapped = hvx_pt_lookup(&mem->ept, gpa, NULL);
+	spin_unlock(&mem->mmu_lock);
 	ret = HVX_EPT_FAULT_MAPPED;
-	if (hvx_pt_lookup(&mem->ept, gpa, NULL))
+	if (mapped)
 		goto out;
 
-	ret = hvx_mem_map_huge(mem, slot, gpa, gup, prot);
-	if (ret) {
-		ret = ret > 0 ? HVX_EPT_FAULT_MAPPED : ret;
-		goto out;
-	}
-	ret = hvx_mem_pin_one(mem, slot, gpa, gup, &page);
+	ret = hvx_mem_cache_topup(mem);
 	if (ret)
 		goto out;
-	ret = hvx_pt_map(&mem->ept, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
-	if (ret) {
-		unpin_user_page(page);
-		goto out;
-	}
-	mem->pinned_pages++;
-	ret = HVX_EPT_FAULT_MAPPED;
+	ret = hvx_mem_map_huge(mem, slot, gpa, seq, gup, prot);
+	if (!ret)
+		ret = hvx_mem_map_small(mem, slot, gpa, seq, gup, prot);
+	if (ret >= 0)
+		ret = HVX_EPT_FAULT_MAPPED;
 out:
 	mutex_unlock(&mem->lock);
 	return ret;
@@ -533,23 +714,36 @@ int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len)
 	return hvx_mem_copy(mem, gpa, (void *)buf, len, true);
 }
 
-/*
- * The page behind @gpa, pinned for the host's own use (the channel bus's
- * rings and event page), writable by the guest.  Only RAM: a read-only slot
- * or a hole gives -EFAULT.  Release with unpin_user_page().
- */
 int hvx_mem_pin_page(struct hvx_mem *mem, u64 gpa, struct page **page)
 {
 	struct hvx_mem_slot *slot;
-	int ret = -EFAULT;
+	u64 hva;
+	long ret;
 
 	if (current->mm != mem->mm)
 		return -EFAULT;
+	ret = hvx_mem_charge(mem->mm, 1);
+	if (ret)
+		return ret;
 
 	mutex_lock(&mem->lock);
 	slot = hvx_mem_find(mem, gpa);
-	if (slot && !(slot->flags & HVX_MEM_READONLY))
-		ret = hvx_mem_pin_one(mem, slot, gpa, FOLL_WRITE | FOLL_LONGTERM, page);
+	ret = -EFAULT;
+	if (slot && !(slot->flags & HVX_MEM_READONLY)) {
+		hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
+		ret = hvx_mem_get_pages(mem, hva, 1, FOLL_WRITE | FOLL_LONGTERM, true, page);
+	}
 	mutex_unlock(&mem->lock);
-	return ret;
+	if (ret < 0) {
+		hvx_mem_uncharge(mem->mm, 1);
+		return ret;
+	}
+	return 0;
+}
+
+void hvx_mem_unpin_page(struct mm_struct *mm, struct page *page)
+{
+	/* The guest and hvx.ko both wrote to it. */
+	unpin_user_pages_dirty_lock(&page, 1, true);
+	hvx_mem_uncharge(mm, 1);
 }

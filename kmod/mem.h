@@ -3,14 +3,17 @@
  * Guest physical memory of one VM: the slot table (guest physical ranges
  * backed by the VMM's anonymous memory) and the EPT that maps them, built on
  * EPT violation.  The VMX core (vcpu/exit code) sees only this interface;
- * kmod/ept/ holds the table engine behind it.  Guest pages are pinned while
- * mapped, 2 MiB at a time where the VMM's memory allows.
+ * kmod/ept/ holds the table engine behind it.  The EPT follows the VMM's
+ * memory through an MMU notifier (see mem.c); nothing of it is pinned but
+ * the pages the channel bus uses (hvx_mem_pin_page()).
  */
 #ifndef HVX_MEM_H
 #define HVX_MEM_H
 
-#include <linux/types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
 
 #include "ept/paging.h"
 #include "uapi/hvx.h"
@@ -24,22 +27,35 @@ struct hvx_mem_slot {
 	u32 flags;		/* HVX_MEM_* */
 };
 
+/* Locking: see mem.c. */
 struct hvx_mem {
-	struct mutex lock;	/* slots and EPT structure */
+	struct mutex lock;	/* slot changes, EPT violations, copies */
+	spinlock_t mmu_lock;	/* EPT tables, invalidation state; slots for the notifier */
 	struct mm_struct *mm;	/* the VMM's mm, grabbed with mmgrab() */
+	struct mmu_notifier mn;	/* on @mm, from hvx_mem_init() to hvx_mem_destroy() */
 	struct hvx_mem_slot slots[HVX_MAX_MEM_SLOTS];
 	struct hvx_pt ept;
-	unsigned long pinned_pages;
+	unsigned long mapped_pages;	/* 4 KiB pages the EPT maps; under @mmu_lock */
+
+	/* Invalidations of the VMM's memory, under @mmu_lock. */
+	unsigned long mmu_seq;		/* bumped as each one ends */
+	unsigned int mmu_invalidating;	/* started and not ended yet */
+	unsigned long mmu_inval_start;	/* the VMM addresses they cover, */
+	unsigned long mmu_inval_end;	/* while @mmu_invalidating */
+
+	/* EPT table pages for the next mapping, allocated under @lock. */
+	void *table_cache[HVX_PT_LEVELS - 1];
+	unsigned int table_cache_n;
 };
 
 /* Result of hvx_mem_handle_ept_violation() when it did not fail. */
 enum hvx_ept_fault {
-	HVX_EPT_FAULT_MAPPED,	/* mapping installed: re-enter the guest */
+	HVX_EPT_FAULT_MAPPED,	/* mapped, or raced an invalidation: re-enter the guest */
 	HVX_EPT_FAULT_MMIO,	/* no slot or write to read-only: emulate */
 };
 
 int hvx_mem_init(struct hvx_mem *mem);
-/* Unmaps everything, unpins every page, frees the tables; drops the mm. */
+/* Unregisters the notifier, unmaps everything, frees the tables; drops the mm. */
 void hvx_mem_destroy(struct hvx_mem *mem);
 
 /* Validates and applies HVX_SET_USER_MEMORY_REGION; 0 or -errno. */
@@ -73,9 +89,22 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa,
 int hvx_mem_read(struct hvx_mem *mem, u64 gpa, void *buf, size_t len);
 int hvx_mem_write(struct hvx_mem *mem, u64 gpa, const void *buf, size_t len);
 
-/* Pins the RAM page behind @gpa for the host's use; 0 or -EFAULT. */
+/*
+ * Pins the RAM page behind @gpa for hvx.ko's own use (the channel bus's
+ * rings and event page; FOLL_LONGTERM) and charges it to the VMM's
+ * RLIMIT_MEMLOCK: 0, -EFAULT (not writable RAM) or -ENOMEM (over the
+ * limit).  Must run in the VMM's context.  The VMM may still unmap the
+ * page: the guest then faults in another and the bus keeps the old one,
+ * which breaks only that VMM's devices.
+ */
 struct page;
 int hvx_mem_pin_page(struct hvx_mem *mem, u64 gpa, struct page **page);
+/*
+ * Unpins (dirty) and uncharges a page of hvx_mem_pin_page(); @mm is the
+ * VM's (hvx_mem.mm), which a caller that may outlive the VM keeps with
+ * mmgrab().
+ */
+void hvx_mem_unpin_page(struct mm_struct *mm, struct page *page);
 
 /*
  * Provided by the VMX core: invalidate the EPT-derived translations for

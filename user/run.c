@@ -839,13 +839,14 @@ int run__run(int argc, char **argv)
 	/* Root gave the user /dev/hvx, which need not be in group hvx. */
 	dev_fd = vmm_open_device();
 	/*
-	 * hvx.ko charges guest RAM to RLIMIT_MEMLOCK; the user loses
+	 * hvx.ko charges what it pins for the channel bus (the event page,
+	 * the rings) to RLIMIT_MEMLOCK, never guest RAM; the user loses
 	 * CAP_IPC_LOCK below, so root, who chose to run this guest for the
-	 * user, raises the limit to what the guest needs (libvirt does the
-	 * same for QEMU).  An unprivileged caller keeps its own limit.
+	 * user, makes room for the bus's most (libvirt raises the limit for
+	 * QEMU likewise).  An unprivileged caller keeps its own limit.
 	 */
 	if (user.set)
-		raise_memlock(mem);
+		raise_memlock(VMBUS_MAX_PINNED_BYTES);
 	if (confine_become(&user, has_net, err, sizeof(err))) {
 		fprintf(stderr, "hvx run: %s\n", err);
 		status = HVX_RUN_HOST_ERROR;

@@ -14,9 +14,16 @@
 #include <stdio.h>
 
 #include "uapi/hvx.h"
+#include "uapi/hvx_vmbus.h"
 #include "vmbus/ring.h"
 
 #define VMBUS_MAX_DEVICES	8
+/*
+ * The most hvx.ko may pin for one VM's bus, charged to RLIMIT_MEMLOCK: the
+ * event page and, per device, an open's largest rings.
+ */
+#define VMBUS_MAX_PINNED_BYTES	\
+	((1ULL + VMBUS_MAX_DEVICES * HVX_VMBUS_MAX_OPEN_GFNS) * 4096)
 
 struct vmbus_channel;
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cpuid.h"
@@ -83,20 +82,8 @@ int vmm_create(struct vmm *vmm, int dev_fd, uint8_t *ram, uint64_t ram_size, cha
 	vmm->ram_size = ram_size;
 	region.memory_size = ram_size;
 	region.userspace_addr = (uintptr_t)vmm->ram;
-	if (ioctl(vmm->vm_fd, HVX_SET_USER_MEMORY_REGION, &region)) {
-		struct rlimit memlock;
-
-		if (errno != ENOMEM || getrlimit(RLIMIT_MEMLOCK, &memlock))
-			goto fail_errno;
-		/* hvx.ko charges guest RAM to RLIMIT_MEMLOCK, as it may pin all of it. */
-		snprintf(err, errlen,
-			 "cannot create the VM: %zu MiB of guest RAM is more than this user "
-			 "may lock in memory (RLIMIT_MEMLOCK %llu KiB); raise it with "
-			 "'ulimit -l' or a memlock line in /etc/security/limits.conf",
-			 ram_size >> 20, (unsigned long long)memlock.rlim_cur >> 10);
-		vmm_destroy(vmm);
-		return -ENOMEM;
-	}
+	if (ioctl(vmm->vm_fd, HVX_SET_USER_MEMORY_REGION, &region))
+		goto fail_errno;
 	vmm->vcpu_fd = ioctl(vmm->vm_fd, HVX_CREATE_VCPU, 0);
 	if (vmm->vcpu_fd < 0)
 		goto fail_errno;

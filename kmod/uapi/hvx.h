@@ -190,11 +190,11 @@ struct hvx_msi {
  * @size: bytes, page aligned, not 0
  *
  * HVX_DISCARD_MEMORY frees the VMM's memory behind the range (a balloon's
- * pages, free pages the guest reported): the EPT stops mapping it and the
- * VMM's anonymous pages there are dropped, as MADV_DONTNEED would, in one
- * step under the lock that EPT faults take, so the guest cannot fault a
- * page back in between.  The guest may touch the range again: it reads
- * zeroes.  Errors: EINVAL for alignment, a size of 0, or a range that is
+ * pages, free pages the guest reported): the VMM's anonymous pages there
+ * are dropped, as MADV_DONTNEED would, and the EPT stops mapping them
+ * before they are freed.  Guest RAM follows the VMM's memory, so the VMM's
+ * own madvise(MADV_DONTNEED) on the range does the same.  The guest may
+ * touch the range again: it reads zeroes.  Errors: EINVAL for alignment, a size of 0, or a range that is
  * not within one writable memory slot; EFAULT when the VMM's memory there
  * is not plain anonymous memory (shared, locked, hugetlbfs or unmapped).
  */

@@ -80,7 +80,7 @@ enum hvx_genl_attr {
 	HVX_ATTR_EXIT_PATH_NS,
 	HVX_ATTR_HALTED_NS,		/* u64 [stats] time asleep in HLT */
 	HVX_ATTR_IRQS_INJECTED,		/* u64 [stats] interrupts delivered to the guest */
-	HVX_ATTR_RESIDENT,		/* u64 [stats] bytes of guest RAM mapped (pinned) */
+	HVX_ATTR_RESIDENT,		/* u64 [stats] bytes of guest RAM the EPT maps */
 	HVX_ATTR_BALLOON,		/* u64 [stats] bytes in the guest's balloon */
 	HVX_ATTR_CHANNELS,		/* nest [stats] of HVX_ATTR_CHANNEL */
 	/*

@@ -22,7 +22,9 @@
  * unknown number fails with -EOPNOTSUPP.  Addresses are guest physical:
  * the event page's is page aligned, a message's or a request's 8-byte
  * aligned (else -EINVAL); one that is not the guest's RAM gives -EFAULT.
- * CLOSE, RELEASE and SIGNAL of a child the host does not know (or that
+ * The host pins the event page and the rings' pages while they are in
+ * use; CONNECT and OPEN fail with -ENOMEM when that is more than the
+ * VMM may lock in memory (its RLIMIT_MEMLOCK).  CLOSE, RELEASE and SIGNAL of a child the host does not know (or that
  * is not open) fail with -ENOENT, -EINVAL or -ENOTCONN: the host then
  * holds nothing of the guest's.
  */
@@ -104,7 +106,8 @@ struct hvx_vmbus_msg {
  * The request must not cross a page boundary.  The guest initialises both
  * ring headers (hvx_ring_header_init()) before OPEN.  Errors: -EINVAL for
  * a malformed request, -EFAULT for a frame that is not the guest's RAM,
- * -ENOENT for an unknown or rescinded child, -EBUSY if already open.
+ * -ENOENT for an unknown or rescinded child, -EBUSY if already open,
+ * -ENOMEM over the VMM's locked-memory limit.
  */
 struct hvx_vmbus_open {
 	__u32 child_id;

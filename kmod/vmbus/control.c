@@ -66,7 +66,7 @@ static void hvx_vmbus_disconnect(struct hvx_vmbus *bus)
 	bus->event_page = NULL;
 	spin_unlock(&bus->slock);
 	if (event_page)
-		unpin_user_pages_dirty_lock(&event_page, 1, true);
+		hvx_mem_unpin_page(container_of(bus, struct hvx_vm, vmbus)->mem.mm, event_page);
 }
 
 void hvx_vmbus_destroy(struct hvx_vmbus *bus)
@@ -83,12 +83,15 @@ static long hvx_vmbus_connect(struct hvx_vm *vm, u64 event_gpa)
 	struct hvx_vmbus *bus = &vm->vmbus;
 	struct page *page;
 	bool offers = false;
+	long err;
 	u32 id;
 
 	if (event_gpa & ~PAGE_MASK)
 		return -EINVAL;
-	if (hvx_mem_pin_page(&vm->mem, event_gpa, &page))
-		return -EFAULT;
+	/* -EFAULT for no RAM, -ENOMEM over the VMM's RLIMIT_MEMLOCK. */
+	err = hvx_mem_pin_page(&vm->mem, event_gpa, &page);
+	if (err)
+		return err;
 
 	mutex_lock(&bus->lock);
 	hvx_vmbus_disconnect(bus);

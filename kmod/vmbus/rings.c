@@ -2,11 +2,13 @@
 /*
  * A channel's rings as the guest describes them in an OPEN request: a list
  * of guest frame numbers, each checked against the VM's RAM and pinned
- * before anyone uses it, and the backend's mapping of those pages.
+ * (charged to the VMM's RLIMIT_MEMLOCK) before anyone uses it, and the
+ * backend's mapping of those pages.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "../hvx.h"
@@ -19,13 +21,22 @@ static bool hvx_vmbus_ring_pages_valid(u32 pages)
 	       is_power_of_2(pages - 1);
 }
 
+/* Unpins and uncharges the first @npages of @rings, then frees it. */
+static void hvx_vmbus_rings_free(struct hvx_vmbus_rings *rings, u32 npages)
+{
+	u32 i;
+
+	for (i = 0; i < npages; i++)
+		hvx_mem_unpin_page(rings->mm, rings->pages[i]);
+	mmdrop(rings->mm);
+	kfree(rings);
+}
+
 static void hvx_vmbus_rings_release(struct kref *ref)
 {
 	struct hvx_vmbus_rings *rings = container_of(ref, struct hvx_vmbus_rings, ref);
 
-	/* The guest and the backend both wrote to them. */
-	unpin_user_pages_dirty_lock(rings->pages, rings->out_pages + rings->in_pages, true);
-	kfree(rings);
+	hvx_vmbus_rings_free(rings, rings->out_pages + rings->in_pages);
 }
 
 void hvx_vmbus_rings_put(struct hvx_vmbus_rings *rings)
@@ -58,36 +69,40 @@ int hvx_vmbus_rings_pin(struct hvx_vm *vm, u64 request_gpa, u32 *child_id,
 	if ((request_gpa & ~PAGE_MASK) + struct_size(&req, gfns, npages) > PAGE_SIZE)
 		return -EINVAL;
 
-	rings = kzalloc(struct_size(rings, pages, npages), GFP_KERNEL_ACCOUNT);
 	gfns = kmalloc_array(npages, sizeof(*gfns), GFP_KERNEL);
-	err = -ENOMEM;
-	if (!rings || !gfns)
-		goto err_free;
+	if (!gfns)
+		return -ENOMEM;
 	err = -EFAULT;
 	if (hvx_mem_read(&vm->mem, request_gpa + sizeof(req), gfns, npages * sizeof(*gfns)))
-		goto err_free;
+		goto out_gfns;
+	rings = kzalloc(struct_size(rings, pages, npages), GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!rings)
+		goto out_gfns;
+	/* The charges go back to this mm, which the rings may outlive the VM with. */
+	mmgrab(vm->mem.mm);
+	rings->mm = vm->mem.mm;
 	for (i = 0; i < npages; i++) {
 		/* A frame number whose address does not fit is no RAM of ours. */
+		err = -EFAULT;
 		if (gfns[i] >> (64 - PAGE_SHIFT))
 			break;
-		if (hvx_mem_pin_page(&vm->mem, gfns[i] << PAGE_SHIFT, &rings->pages[i]))
+		err = hvx_mem_pin_page(&vm->mem, gfns[i] << PAGE_SHIFT, &rings->pages[i]);
+		if (err)
 			break;
 	}
 	if (i < npages) {
-		unpin_user_pages(rings->pages, i);
-		goto err_free;
+		hvx_vmbus_rings_free(rings, i);
+		goto out_gfns;
 	}
-	kfree(gfns);
 	kref_init(&rings->ref);
 	rings->out_pages = req.out_pages;
 	rings->in_pages = req.in_pages;
 	*child_id = req.child_id;
 	*out = rings;
-	return 0;
-
-err_free:
+	err = 0;
+out_gfns:
 	kfree(gfns);
-	kfree(rings);
 	return err;
 }
 

@@ -27,11 +27,16 @@
 
 struct hvx_vm;
 struct hvx_vcpu;
+struct mm_struct;
 struct page;
 
-/* The pinned guest pages of one open: a backend's mapping holds a ref. */
+/*
+ * The pinned guest pages of one open: a backend's mapping holds a ref.
+ * Each page is charged to @mm's locked memory until the last ref goes.
+ */
 struct hvx_vmbus_rings {
 	struct kref ref;
+	struct mm_struct *mm;		/* the VM's, kept with mmgrab() */
 	u32 out_pages, in_pages;
 	struct page *pages[];
 };

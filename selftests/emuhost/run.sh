@@ -41,7 +41,7 @@ megs: 1024
 # Debian's Bochs aborts in its ALSA output without these two lines.
 sound: waveoutdrv=dummy, waveout=none
 speaker: enabled=0
-cpu: model=corei7_skylake_x, count=1, ips=$ips, reset_on_triple_fault=0
+cpu: model=corei7_skylake_x, count=${HVX_EMUHOST_CPUS:-1}, ips=$ips, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path=$out/boot.iso, status=inserted

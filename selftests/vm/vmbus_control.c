@@ -9,9 +9,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vm_harness.h"
@@ -295,6 +298,79 @@ TEST(reconnect_offers_again_and_closes)
 	vm_destroy(vm);
 	EXPECT_EQ(0, ioctl(fd, HVX_CHANNEL_SIGNAL, 0));
 	close(fd);
+}
+
+/* The VMM's pinned memory in kB (VmPin of /proc/self/status), -1 if unknown. */
+static long vm_pinned_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The pages hvx.ko pins for the bus (the event page, each open's rings)
+ * count against the VMM's RLIMIT_MEMLOCK, as RDMA and VFIO pins do; guest
+ * RAM, which is not pinned, counts nothing.
+ */
+/* In a child: exits with the number of the first check that fails. */
+#define CHILD_CHECK(step, cond) do {					\
+	if (!(cond))							\
+		_exit(step);						\
+} while (0)
+
+TEST(bus_pins_charged_to_memlock)
+{
+	int status;
+	pid_t child;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		/* Room for the event page and three more: an open of four is too many. */
+		struct rlimit lim = { 4 * 4096, 8 * 4096 };
+		struct vm *vm = guest();
+		int fd;
+
+		CHILD_CHECK(1, vm);
+		fd = create_channel(vm, 1);
+		/* Without CAP_IPC_LOCK, like any member of group hvx. */
+		CHILD_CHECK(2, fd >= 0 && !setrlimit(RLIMIT_MEMLOCK, &lim) &&
+			    !setresgid(65534, 65534, 65534) && !setresuid(65534, 65534, 65534));
+		CHILD_CHECK(3, vm_pinned_kb() == 0);
+		CHILD_CHECK(4, hypercall(vm, HVX_HC_VMBUS_CONNECT, EVENT_GPA) == HVX_VMBUS_VERSION);
+		CHILD_CHECK(5, vm_pinned_kb() == 4);
+		CHILD_CHECK(6, hypercall(vm, HVX_HC_VMBUS_RECV_MSG, MSG_GPA) == 0);
+		hvx_ring_header_init((void *)(vm->mem + RING_GPA));
+		hvx_ring_header_init((void *)(vm->mem + RING_GPA + 2 * 4096));
+		open_request(vm, REQ_GPA, 1);
+		CHILD_CHECK(7, hypercall(vm, HVX_HC_VMBUS_OPEN, REQ_GPA) == -ENOMEM);
+		CHILD_CHECK(8, vm_pinned_kb() == 4);
+		lim.rlim_cur = lim.rlim_max;
+		CHILD_CHECK(9, !setrlimit(RLIMIT_MEMLOCK, &lim));
+		CHILD_CHECK(10, hypercall(vm, HVX_HC_VMBUS_OPEN, REQ_GPA) == 0);
+		CHILD_CHECK(11, vm_pinned_kb() == 20);
+		/* Closing gives the rings' charge back, disconnecting the event page's. */
+		CHILD_CHECK(12, hypercall(vm, HVX_HC_VMBUS_CLOSE, 1) == 0);
+		CHILD_CHECK(13, vm_pinned_kb() == 4);
+		CHILD_CHECK(14, hypercall(vm, HVX_HC_VMBUS_DISCONNECT, 0) == 0);
+		CHILD_CHECK(15, vm_pinned_kb() == 0);
+		close(fd);
+		vm_destroy(vm);
+		_exit(0);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	/* Which check failed, if one did. */
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
