@@ -214,6 +214,7 @@ static void guest_race(uint64_t ticks)
 	uint64_t end = guest_rdtsc() + ticks, round, zeros = 0, i;
 
 	for (round = 1; guest_rdtsc() < end; round++) {
+		guest_progress = round;
 		for (i = 0; i < RACE_PAGES; i++) {
 			volatile uint64_t *p = (volatile uint64_t *)(DATA_GPA + i * 4096);
 			uint64_t last = (round - 1) << 16 | i, now = round << 16 | i, v = *p;
@@ -234,6 +235,7 @@ static void guest_race(uint64_t ticks)
 
 struct dropper {
 	uint8_t *mem;
+	volatile uint64_t *progress;	/* the guest's round */
 	volatile int stop;
 	unsigned long drops;
 };
@@ -248,24 +250,28 @@ static uint64_t now_us(void)
 
 /*
  * Drops the race's pages, all of them or one at a time, until told to stop
- * or for 1.5 s.  A short sleep after each drop lets the guest's faults
- * through: a VMM that drops its guest's memory without pause starves
- * that guest (each fault retries after any invalidation), not the host.
+ * or for 1.5 s, each drop once the guest has begun a new round.  Paced by
+ * the guest, not by the clock: a VMM that drops its guest's memory faster
+ * than the guest can fault it back starves that guest (a fault retries
+ * after an invalidation), not the host, and in the emulated host one fault
+ * takes longer than a short sleep.
  */
 static void *drop_loop(void *arg)
 {
 	struct dropper *d = arg;
-	uint64_t end = now_us() + 1500000;
+	uint64_t end = now_us() + 1500000, seen = *d->progress;
 	unsigned long i;
 
 	for (i = 0; !d->stop && now_us() < end; i++) {
 		size_t off = (i & 1) ? (i / 2 % RACE_PAGES) * 4096 : 0;
 		size_t len = (i & 1) ? 4096 : RACE_PAGES * 4096;
 
+		while (*d->progress == seen && !d->stop && now_us() < end)
+			usleep(50);
+		seen = *d->progress;
 		if (madvise(d->mem + off, len, MADV_DONTNEED))
 			break;
 		d->drops++;
-		usleep(50);
 	}
 	return NULL;
 }
@@ -291,6 +297,7 @@ TEST(dontneed_races_guest_writes)
 	khz = ioctl(vm->dev_fd, HVX_GET_TSC_KHZ, 0);
 	ASSERT_LT(0, khz);
 	d.mem = vm->mem + DATA_GPA;
+	d.progress = &GUEST_VAR(vm, guest_progress);
 	/* Two seconds of the guest's time. */
 	ASSERT_EQ(0, guest_vm_start(vm, guest_race, 2000ULL * khz));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, drop_loop, &d));
