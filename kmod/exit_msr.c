@@ -12,7 +12,6 @@
 #include "hvx.h"
 #include "vmx_ops.h"
 
-
 /* Each of the eight entries is UC, WC, WT, WP, WB or UC- (2 and 3 are reserved). */
 static bool pat_valid(u64 pat)
 {

@@ -248,6 +248,14 @@ static bool hvx_mem_vmas_ok(struct mm_struct *mm, unsigned long hva, unsigned lo
 	return true;
 }
 
+static void hvx_mem_put_pages(struct page **pages, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		put_page(pages[i]);
+}
+
 /*
  * References (get_user_pages(), or pin_user_pages() when @pin) @npages of
  * the VMM's memory at @hva, all or none: the count, or -errno.  The
@@ -257,7 +265,6 @@ static bool hvx_mem_vmas_ok(struct mm_struct *mm, unsigned long hva, unsigned lo
 static long hvx_mem_get_pages(struct hvx_mem *mem, unsigned long hva, unsigned long npages,
 			      unsigned int gup, bool pin, struct page **pages)
 {
-	unsigned long i;
 	long got;
 
 	mmap_read_lock(mem->mm);
@@ -274,19 +281,10 @@ static long hvx_mem_get_pages(struct hvx_mem *mem, unsigned long hva, unsigned l
 		if (pin)
 			unpin_user_pages(pages, got);
 		else
-			for (i = 0; i < got; i++)
-				put_page(pages[i]);
+			hvx_mem_put_pages(pages, got);
 		return -EFAULT;
 	}
 	return got;
-}
-
-static void hvx_mem_put_pages(struct page **pages, unsigned long npages)
-{
-	unsigned long i;
-
-	for (i = 0; i < npages; i++)
-		put_page(pages[i]);
 }
 
 static bool hvx_ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
@@ -616,7 +614,8 @@ static int hvx_mem_map_small(struct hvx_mem *mem, const struct hvx_mem_slot *slo
 	got = hvx_mem_get_pages(mem, hva, 1, gup, false, &page);
 	if (got < 0)
 		return got;
-	ret = hvx_mem_install(mem, seq, hva, gpa & PAGE_MASK, (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
+	ret = hvx_mem_install(mem, seq, hva, gpa & PAGE_MASK,
+			      (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
 	put_page(page);
 	return ret == -ENOMEM ? ret : 0;
 }

@@ -194,9 +194,10 @@ struct hvx_msi {
  * are dropped, as MADV_DONTNEED would, and the EPT stops mapping them
  * before they are freed.  Guest RAM follows the VMM's memory, so the VMM's
  * own madvise(MADV_DONTNEED) on the range does the same.  The guest may
- * touch the range again: it reads zeroes.  Errors: EINVAL for alignment, a size of 0, or a range that is
- * not within one writable memory slot; EFAULT when the VMM's memory there
- * is not plain anonymous memory (shared, locked, hugetlbfs or unmapped).
+ * touch the range again: it reads zeroes.  Errors: EINVAL for alignment,
+ * a size of 0, or a range that is not within one writable memory slot;
+ * EFAULT when the VMM's memory there is not plain anonymous memory
+ * (shared, locked, hugetlbfs or unmapped).
  */
 struct hvx_memory_range {
 	__u64 gpa;

@@ -24,9 +24,10 @@
  * aligned (else -EINVAL); one that is not the guest's RAM gives -EFAULT.
  * The host pins the event page and the rings' pages while they are in
  * use; CONNECT and OPEN fail with -ENOMEM when that is more than the
- * VMM may lock in memory (its RLIMIT_MEMLOCK).  CLOSE, RELEASE and SIGNAL of a child the host does not know (or that
- * is not open) fail with -ENOENT, -EINVAL or -ENOTCONN: the host then
- * holds nothing of the guest's.
+ * VMM may lock in memory (its RLIMIT_MEMLOCK).  CLOSE, RELEASE and
+ * SIGNAL of a child the host does not know (or that is not open) fail
+ * with -ENOENT, -EINVAL or -ENOTCONN: the host then holds nothing of the
+ * guest's.
  */
 #ifndef _UAPI_HVX_VMBUS_H
 #define _UAPI_HVX_VMBUS_H
