@@ -71,7 +71,7 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
 
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$TOP/selftests/emuhost/init.sh" "$root/init"
-cp "$TOP/selftests/ktap-to-results.awk" "$root/tests/"
+cp "$TOP/selftests/ktap-to-results.awk" "$TOP/selftests/emuhost/passes.sh" "$root/tests/"
 
 # Modules: hvx.ko, the KVM peer (kvm_intel needs kvm and irqbypass), and
 # TAP and bridge for the network tests; with QEMU, vhost-net (it needs tap,

@@ -64,11 +64,9 @@ dmesg | grep 'hvx:' | sed 's/^/HVX-OUT: /'
 
 case "$mode" in
 test)
-	# Tests that could hang or crash the emulated host if hvx regressed
-	# (they attack it) run after all others, so they cannot take the
-	# others' results with them; a hang still fails them by name.  The
-	# fuzzers (fuzz_*) go last of all: what they find is new.
-	last="vmx_hardening hostile_zlast"
+	# Tests that attack the host run after the others, the fuzzers last
+	# of all (passes.sh, which run-parallel.sh orders results by).
+	. /tests/passes.sh
 	for pass in first last fuzz; do
 		for t in /tests/vm/*; do
 			[ -x "$t" ] || continue
@@ -76,13 +74,7 @@ test)
 			if [ -n "$only" ]; then
 				case " $only " in *" $n "*) ;; *) continue ;; esac
 			fi
-			case "$n" in
-			fuzz_*) [ $pass = fuzz ] || continue ;;
-			*)	case " $last " in
-				*" $n "*) [ $pass = last ] || continue ;;
-				*) [ $pass = first ] || continue ;;
-				esac ;;
-			esac
+			[ "$(vm_pass "$n")" = $pass ] || continue
 			run_one "$t"
 		done
 	done
