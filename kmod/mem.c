@@ -11,8 +11,8 @@
  * reclaim, swap, migration, THP split or collapse, KSM) and flushes them
  * from every CPU (INVEPT) before the host frees or moves a page.  An EPT
  * violation takes a reference on the VMM's page with get_user_pages(),
- * maps it unless an invalidation ran meanwhile (then the guest faults
- * again), and drops the reference: the VMM's own mapping keeps the page
+ * maps it unless an invalidation of that page ran meanwhile (then the
+ * guest faults again), and drops the reference: the VMM's own mapping keeps the page
  * while the EPT maps it, and the notifier fires before that mapping goes.
  *
  * Locking:
@@ -20,7 +20,7 @@
  *    discards and the copies to and from guest memory.  It may be held
  *    across get_user_pages(), never inside an MMU notifier callback.
  *  - mem->mmu_lock (spinlock) guards the EPT tables, the invalidation
- *    state (mmu_seq, mmu_invalidating and its range) and the slots as the
+ *    state (mmu_invalidating and its range, the fault's watch) and the slots as the
  *    notifier reads them (writers hold both locks).  Never held across
  *    anything that sleeps: the notifier takes it where it may not sleep,
  *    and EPT table pages are allocated before it (mem->table_cache).
@@ -144,6 +144,20 @@ static struct hvx_mem *hvx_mem_of(struct mmu_notifier *mn)
 }
 
 /*
+ * An invalidation of [@start, @end) begins or ends: the fault in flight
+ * must not map what it looked up if that overlaps.  Changes elsewhere in
+ * the VMM (its heap, stacks, rings) leave it alone, so that a VMM busy
+ * with its own memory cannot starve its guest's faults.  mmu_lock held.
+ */
+static void hvx_mem_note_invalidation(struct hvx_mem *mem, unsigned long start,
+				      unsigned long end)
+{
+	lockdep_assert_held(&mem->mmu_lock);
+	if (start < mem->fault_end && mem->fault_start < end)
+		mem->fault_stale = true;
+}
+
+/*
  * The VMM's [range->start, range->end) is about to change: no EPT leaf
  * may reach it once this returns, and no EPT violation may map it again
  * until the matching _end (hvx_mem_must_retry()).  Never sleeps (a
@@ -162,19 +176,23 @@ static int hvx_mmu_invalidate_range_start(struct mmu_notifier *mn,
 		mem->mmu_inval_start = min(mem->mmu_inval_start, range->start);
 		mem->mmu_inval_end = max(mem->mmu_inval_end, range->end);
 	}
+	hvx_mem_note_invalidation(mem, range->start, range->end);
 	hvx_mem_unmap_hva(mem, range->start, range->end);
 	spin_unlock(&mem->mmu_lock);
 	return 0;
 }
 
-/* The change is done: a fault that began before it must look again. */
+/*
+ * The change is done: a fault that looked its page up while the change
+ * was under way may hold the old page, and must look again.
+ */
 static void hvx_mmu_invalidate_range_end(struct mmu_notifier *mn,
 					 const struct mmu_notifier_range *range)
 {
 	struct hvx_mem *mem = hvx_mem_of(mn);
 
 	spin_lock(&mem->mmu_lock);
-	mem->mmu_seq++;
+	hvx_mem_note_invalidation(mem, range->start, range->end);
 	mem->mmu_invalidating--;
 	spin_unlock(&mem->mmu_lock);
 }
@@ -186,7 +204,7 @@ static void hvx_mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	spin_lock(&mem->mmu_lock);
 	hvx_mem_unmap(mem, 0, U64_MAX);
-	mem->mmu_seq++;
+	hvx_mem_note_invalidation(mem, 0, ULONG_MAX);
 	spin_unlock(&mem->mmu_lock);
 }
 
@@ -203,26 +221,33 @@ static const struct mmu_notifier_ops hvx_mmu_notifier_ops = {
 };
 
 /*
- * True when a fault that read @seq must not map [@hva, @hva + @size): an
- * invalidation of it runs, or one of anything ended since.  mmu_lock held.
+ * True when the fault in flight must not map [@hva, @hva + @size), part of
+ * what it watches: an invalidation of it runs, or one began or ended since
+ * hvx_mem_watch_fault().  mmu_lock held.
  */
-static bool hvx_mem_must_retry(struct hvx_mem *mem, unsigned long seq, u64 hva, u64 size)
+static bool hvx_mem_must_retry(struct hvx_mem *mem, u64 hva, u64 size)
 {
 	lockdep_assert_held(&mem->mmu_lock);
 	if (mem->mmu_invalidating && hva < mem->mmu_inval_end &&
 	    mem->mmu_inval_start < hva + size)
 		return true;
-	return mem->mmu_seq != seq;
+	return mem->fault_stale;
 }
 
-static unsigned long hvx_mem_read_seq(struct hvx_mem *mem)
+/*
+ * Before the fault at @gpa looks up the VMM's pages: watch all it may map,
+ * the 2 MiB block around @gpa within @slot.  mem->lock held.
+ */
+static void hvx_mem_watch_fault(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa)
 {
-	unsigned long seq;
+	u64 first = max(gpa & ~(HUGE_SIZE - 1), slot->gpa);
+	u64 last = min((gpa & ~(HUGE_SIZE - 1)) + HUGE_SIZE, slot->gpa + slot->size);
 
 	spin_lock(&mem->mmu_lock);
-	seq = mem->mmu_seq;
+	mem->fault_start = slot->hva + (first - slot->gpa);
+	mem->fault_end = slot->hva + (last - slot->gpa);
+	mem->fault_stale = false;
 	spin_unlock(&mem->mmu_lock);
-	return seq;
 }
 
 /*
@@ -518,18 +543,18 @@ out:
 
 /*
  * Maps [@gpa, @gpa + level size) to @phys, the VMM's page at @hva, unless
- * an invalidation of it ran since @seq was read: 0, -EAGAIN (the guest
- * faults again and the lookup starts over), -EEXIST (something there is
- * mapped already) or -ENOMEM.
+ * an invalidation of it ran since hvx_mem_watch_fault(): 0, -EAGAIN (the
+ * guest faults again and the lookup starts over), -EEXIST (something there
+ * is mapped already) or -ENOMEM.
  */
-static int hvx_mem_install(struct hvx_mem *mem, unsigned long seq, u64 hva, u64 gpa, u64 phys,
+static int hvx_mem_install(struct hvx_mem *mem, u64 hva, u64 gpa, u64 phys,
 			   unsigned int level, unsigned int prot)
 {
 	u64 size = HVX_PT_LEVEL_SIZE(level);
 	int ret = -EAGAIN;
 
 	spin_lock(&mem->mmu_lock);
-	if (!hvx_mem_must_retry(mem, seq, hva, size)) {
+	if (!hvx_mem_must_retry(mem, hva, size)) {
 		ret = hvx_pt_map(&mem->ept, gpa, phys, level, prot);
 		if (!ret)
 			mem->mapped_pages += size >> PAGE_SHIFT;
@@ -546,7 +571,7 @@ static int hvx_mem_install(struct hvx_mem *mem, unsigned long seq, u64 hva, u64 
  * fault again), 0 to map 4 KiB instead, or -ENOMEM.  mem->lock held.
  */
 static int hvx_mem_map_huge(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
-			    unsigned long seq, unsigned int gup, unsigned int prot)
+			    unsigned int gup, unsigned int prot)
 {
 	u64 base = gpa & ~(HUGE_SIZE - 1);
 	u64 hva = slot->hva + (base - slot->gpa);
@@ -589,7 +614,7 @@ static int hvx_mem_map_huge(struct hvx_mem *mem, const struct hvx_mem_slot *slot
 	for (i = 1; i < HUGE_PAGES; i++)
 		if (page_to_pfn(pages[i]) != pfn + i)
 			goto out_put;
-	ret = hvx_mem_install(mem, seq, hva, base, (u64)pfn << PAGE_SHIFT, 2, prot);
+	ret = hvx_mem_install(mem, hva, base, (u64)pfn << PAGE_SHIFT, 2, prot);
 	if (ret == -EEXIST)
 		ret = 0;
 	else if (ret != -ENOMEM)
@@ -604,7 +629,7 @@ out_free:
 
 /* Maps the 4 KiB page at @gpa: 0 (mapped, or to fault again) or -errno.  mem->lock held. */
 static int hvx_mem_map_small(struct hvx_mem *mem, const struct hvx_mem_slot *slot, u64 gpa,
-			     unsigned long seq, unsigned int gup, unsigned int prot)
+			     unsigned int gup, unsigned int prot)
 {
 	u64 hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
 	struct page *page;
@@ -614,7 +639,7 @@ static int hvx_mem_map_small(struct hvx_mem *mem, const struct hvx_mem_slot *slo
 	got = hvx_mem_get_pages(mem, hva, 1, gup, false, &page);
 	if (got < 0)
 		return got;
-	ret = hvx_mem_install(mem, seq, hva, gpa & PAGE_MASK,
+	ret = hvx_mem_install(mem, hva, gpa & PAGE_MASK,
 			      (u64)page_to_pfn(page) << PAGE_SHIFT, 1, prot);
 	put_page(page);
 	return ret == -ENOMEM ? ret : 0;
@@ -625,7 +650,6 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 	struct hvx_mem_slot *slot;
 	unsigned int prot = HVX_PT_READ | HVX_PT_EXEC;
 	unsigned int gup = 0;
-	unsigned long seq;
 	bool mapped;
 	int ret;
 
@@ -649,8 +673,8 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 		prot |= HVX_PT_WRITE;
 		gup |= FOLL_WRITE;
 	}
-	/* Read before the VMM's page is looked up: hvx_mem_install() checks it. */
-	seq = hvx_mem_read_seq(mem);
+	/* Before the VMM's page is looked up: hvx_mem_install() checks the watch. */
+	hvx_mem_watch_fault(mem, slot, gpa);
 	/* Another exit may have mapped it already. */
 	spin_lock(&mem->mmu_lock);
 	mapped = hvx_pt_lookup(&mem->ept, gpa, NULL);
@@ -662,9 +686,9 @@ int hvx_mem_handle_ept_violation(struct hvx_mem *mem, u64 gpa, u64 qualification
 	ret = hvx_mem_cache_topup(mem);
 	if (ret)
 		goto out;
-	ret = hvx_mem_map_huge(mem, slot, gpa, seq, gup, prot);
+	ret = hvx_mem_map_huge(mem, slot, gpa, gup, prot);
 	if (!ret)
-		ret = hvx_mem_map_small(mem, slot, gpa, seq, gup, prot);
+		ret = hvx_mem_map_small(mem, slot, gpa, gup, prot);
 	if (ret >= 0)
 		ret = HVX_EPT_FAULT_MAPPED;
 out:

@@ -38,10 +38,17 @@ struct hvx_mem {
 	unsigned long mapped_pages;	/* 4 KiB pages the EPT maps; under @mmu_lock */
 
 	/* Invalidations of the VMM's memory, under @mmu_lock. */
-	unsigned long mmu_seq;		/* bumped as each one ends */
 	unsigned int mmu_invalidating;	/* started and not ended yet */
 	unsigned long mmu_inval_start;	/* the VMM addresses they cover, */
 	unsigned long mmu_inval_end;	/* while @mmu_invalidating */
+	/*
+	 * The VMM addresses the EPT violation being handled may map (one at
+	 * a time, under @lock), and whether an invalidation of any of them
+	 * began or ended since it looked at them; under @mmu_lock.
+	 */
+	unsigned long fault_start;
+	unsigned long fault_end;
+	bool fault_stale;
 
 	/* EPT table pages for the next mapping, allocated under @lock. */
 	void *table_cache[HVX_PT_LEVELS - 1];
