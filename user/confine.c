@@ -6,7 +6,9 @@
  * user hvx run is for, without capabilities, with no-new-privileges (no
  * exec can give any back) and under a seccomp filter that allows the system
  * calls a running VM makes and nothing else: no socket, no exec, no fork,
- * ioctl only with the requests the devices use; open fails.
+ * ioctl only with the requests the devices use; open fails.  Landlock
+ * keeps the one change to the file system the filter must allow (unlink,
+ * for the control socket) to the control socket's directory.
  *
  * io_uring operations (the disk backend's reads, writes, flushes and
  * discards) do not pass through seccomp: blk.c restricts its ring to those
@@ -17,16 +19,20 @@
 #endif
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/fs.h>
+#include <linux/landlock.h>
 #include <pwd.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,6 +177,64 @@ int confine_drop_privileges(char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The file-system rights of Landlock ABI 1 and 2 (Linux 6.1's); those of
+ * later ABIs (truncate, device ioctls) are system calls the filter refuses
+ * or concern files opened later, which it refuses too.
+ */
+static uint64_t landlock_fs_rights(int abi)
+{
+	uint64_t rights = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;	/* ABI 1 */
+
+	if (abi >= 2)
+		rights |= LANDLOCK_ACCESS_FS_REFER;
+	return rights;
+}
+
+int confine_landlock(const char *socket_dir, char *err, size_t errlen)
+{
+	struct landlock_ruleset_attr ruleset = { 0 };
+	struct landlock_path_beneath_attr beneath = {
+		/* control_start() opens the directory to check who owns it. */
+		.allowed_access = LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+				  LANDLOCK_ACCESS_FS_READ_DIR,
+		.parent_fd = -1,
+	};
+	int abi, fd, ret = -1;
+
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0 && (errno == ENOSYS || errno == EOPNOTSUPP))
+		return 0;
+	if (abi < 0) {
+		snprintf(err, errlen, "Landlock: %s", strerror(errno));
+		return -1;
+	}
+	ruleset.handled_access_fs = landlock_fs_rights(abi);
+	fd = syscall(SYS_landlock_create_ruleset, &ruleset, sizeof(ruleset), 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "Landlock ruleset: %s", strerror(errno));
+		return -1;
+	}
+	if (socket_dir) {
+		beneath.parent_fd = open(socket_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (beneath.parent_fd < 0 ||
+		    syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0)) {
+			snprintf(err, errlen, "Landlock rule for %s: %s", socket_dir, strerror(errno));
+			goto out;
+		}
+	}
+	if (syscall(SYS_landlock_restrict_self, fd, 0)) {
+		snprintf(err, errlen, "Landlock: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (beneath.parent_fd >= 0)
+		close(beneath.parent_fd);
+	close(fd);
+	return ret;
 }
 
 /*

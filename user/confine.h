@@ -44,6 +44,17 @@ int confine_become(const struct confine_user *user, bool keep_net_admin, char *e
 int confine_drop_privileges(char *err, size_t errlen);
 
 /*
+ * Limits what this process may do to the file system, through Landlock,
+ * to reading, making and removing sockets beneath @socket_dir (may be
+ * NULL: then nothing): the seccomp filter must let the control socket be unlinked at
+ * the end, and Landlock keeps that unlink to the socket's own directory.
+ * Per thread and inherited, so before any thread starts, after
+ * confine_drop_privileges().  A kernel without Landlock is no error (the
+ * filter still refuses every open).  0, or -1 with a reason in @err.
+ */
+int confine_landlock(const char *socket_dir, char *err, size_t errlen);
+
+/*
  * Loads the seccomp filter on every thread of the process.  A forbidden
  * system call raises SIGSYS, whose handler calls @before_exit (may be
  * NULL; it must be async-signal-safe), says on stderr which call it was

@@ -134,6 +134,16 @@ static int control_dir_check(const char *who, const char *dir)
 	return err;
 }
 
+int control_dir_ready(char *dir, size_t len)
+{
+	control_dir(dir, len);
+	if (!geteuid())
+		mkdir("/run", 0755);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return control_dir_check("hvx run", dir);
+}
+
 int control_start(struct control *c, struct vmbus *bus)
 {
 	char dir[PATH_MAX], pid[32];
@@ -142,12 +152,7 @@ int control_start(struct control *c, struct vmbus *bus)
 	int err;
 
 	c->bus = bus;
-	control_dir(dir, sizeof(dir));
-	if (!geteuid())
-		mkdir("/run", 0755);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	err = control_dir_check("hvx run", dir);
+	err = control_dir_ready(dir, sizeof(dir));
 	if (err)
 		return err;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());

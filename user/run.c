@@ -757,7 +757,8 @@ int run__run(int argc, char **argv)
 	enum loader_error lerr;
 	uint64_t mem = DEFAULT_MEM, console_max = CONSOLE_DEFAULT_LIMIT;
 	struct machine m;
-	char err[256], spec[PATH_MAX + 64];
+	char err[256], spec[PATH_MAX + 64], sock_dir[PATH_MAX];
+	bool sock_dir_ok;
 	int opt, status = HVX_RUN_USAGE;
 
 	memset(&m, 0, sizeof(m));
@@ -927,8 +928,14 @@ int run__run(int argc, char **argv)
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;
 	}
-	/* Before any thread starts: capabilities and no-new-privileges are per thread. */
-	if (confine_drop_privileges(err, sizeof(err))) {
+	/*
+	 * Before any thread starts: capabilities, no-new-privileges and
+	 * Landlock are per thread.  The control socket's directory is made
+	 * first, as Landlock then allows only sockets in it.
+	 */
+	sock_dir_ok = !control_dir_ready(sock_dir, sizeof(sock_dir));
+	if (confine_drop_privileges(err, sizeof(err)) ||
+	    confine_landlock(sock_dir_ok ? sock_dir : NULL, err, sizeof(err))) {
 		fprintf(stderr, "hvx run: %s\n", err);
 		status = HVX_RUN_HOST_ERROR;
 		goto out_vm;

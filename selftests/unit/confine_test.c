@@ -2,19 +2,23 @@
 /*
  * hvx run's confinement (user/confine.c), applied in child processes as
  * hvx run applies it: become a user (nobody, when the test runs as root),
- * drop every capability, no-new-privileges, the seccomp filter.  Allowed
- * calls work; a forbidden one ends the child with the message that names
- * it, from the main thread or from a backend's thread.
+ * drop every capability, no-new-privileges, Landlock, the seccomp filter.
+ * Allowed calls work; a forbidden one ends the child with the message that
+ * names it, from the main thread or from a backend's thread; unlink works
+ * only in the control socket's directory.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +35,9 @@ struct outcome {
 	char err[1024];		/* what it wrote on stderr */
 };
 
+/* The control socket's directory, when a test asks for Landlock too. */
+static const char *landlock_dir;
+
 /* Confines the calling process as a root hvx run under sudo for nobody would. */
 static void confine_self(void)
 {
@@ -42,6 +49,7 @@ static void confine_self(void)
 		user.gid = pw->pw_gid;
 	if (confine_become(&user, false, err, sizeof(err)) ||
 	    confine_drop_privileges(err, sizeof(err)) ||
+	    (landlock_dir && confine_landlock(landlock_dir, err, sizeof(err))) ||
 	    confine_seccomp(NULL, err, sizeof(err))) {
 		fprintf(stderr, "confine: %s\n", err);
 		_exit(99);
@@ -315,6 +323,82 @@ TEST(forbidden_call_on_a_backend_thread_has_the_message)
 	EXPECT_EQ(1, o.status);
 	EXPECT_STREQ("hvx run: backend made a forbidden system call socket (41); seccomp stopped it\n",
 		     o.err);
+}
+
+/*
+ * The filter must allow unlink (the control socket goes at the end);
+ * Landlock keeps it to the socket's directory.  Both directories belong to
+ * the user the child becomes, so only Landlock can refuse.
+ */
+static char ll_top[] = "/tmp/hvx-landlock.XXXXXX";
+static char ll_sock_dir[64], ll_other_dir[64];
+
+static int make_owned(const char *path, bool dir)
+{
+	int fd;
+
+	if (dir) {
+		if (mkdir(path, 0700))
+			return -1;
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return geteuid() ? 0 : chown(path, NOBODY_UID, NOBODY_UID);
+}
+
+static int call_unlinks(void *arg)
+{
+	char path[96];
+
+	(void)arg;
+	snprintf(path, sizeof(path), "%s/victim", ll_other_dir);
+	if (!unlink(path) || errno != EACCES)
+		return 31;
+	snprintf(path, sizeof(path), "%s/old.sock", ll_sock_dir);
+	if (unlink(path))
+		return 32;
+	return write(STDOUT_FILENO, "kept to the socket dir\n", 23) == 23 ? 0 : 33;
+}
+
+TEST(landlock_keeps_unlink_to_the_socket_dir)
+{
+	char victim[96], old_sock[96];
+	struct outcome o;
+
+	if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1U << 0) < 0)
+		SKIP(return, "no Landlock in this kernel (hvx run goes on without it)");
+	ASSERT_NE(NULL, mkdtemp(ll_top));
+	ASSERT_EQ(0, chmod(ll_top, 0755));
+	snprintf(ll_sock_dir, sizeof(ll_sock_dir), "%s/sock", ll_top);
+	snprintf(ll_other_dir, sizeof(ll_other_dir), "%s/other", ll_top);
+	snprintf(victim, sizeof(victim), "%s/victim", ll_other_dir);
+	snprintf(old_sock, sizeof(old_sock), "%s/old.sock", ll_sock_dir);
+	ASSERT_EQ(0, make_owned(ll_sock_dir, true));
+	ASSERT_EQ(0, make_owned(ll_other_dir, true));
+	ASSERT_EQ(0, make_owned(victim, false));
+	ASSERT_EQ(0, make_owned(old_sock, false));
+
+	landlock_dir = ll_sock_dir;
+	run_confined(NULL, call_unlinks, NULL, &o);
+	landlock_dir = NULL;
+	EXPECT_EQ(0, o.status) TH_LOG("%s", o.err);
+	EXPECT_STREQ("kept to the socket dir\n", o.err);
+	EXPECT_EQ(0, access(victim, F_OK));
+	EXPECT_NE(0, access(old_sock, F_OK));
+
+	/* Without Landlock the same child removes the victim: the test can fail. */
+	run_confined(NULL, call_unlinks, NULL, &o);
+	EXPECT_EQ(31, o.status);
+	EXPECT_NE(0, access(victim, F_OK));
+
+	unlink(victim);
+	unlink(old_sock);
+	rmdir(ll_sock_dir);
+	rmdir(ll_other_dir);
+	rmdir(ll_top);
 }
 
 TEST(whom_root_becomes)
