@@ -8,6 +8,10 @@
 #   make check-unit  native unit tests only (seconds)
 #   make check-vm    VM tests only, in one emulated VT-x host per core;
 #                    TESTS="a b" runs just those (names in selftests/vm)
+#   make check-debug the VM tests (TESTS= too) under a debug kernel with
+#                    KASAN, KFENCE, lockdep and kmemleak, built from
+#                    Debian's linux-source once per machine (an hour or
+#                    more) and cached in /var/cache/hvx; not in make check
 #   make vm-durations  rewrites selftests/vm/durations, by which the VM
 #                    tests are shared out among the hosts, from the last
 #                    VM run (make check never rewrites it)
@@ -37,7 +41,7 @@ KDIR    ?= /usr/src/linux-headers-$(KVER)
 export TOP BUILD KVER KDIR
 
 .PHONY: all deps module user selftests check check-unit check-build \
-	check-style check-vm check-install vm-durations bench demo fuzz clean \
+	check-style check-vm check-debug check-install vm-durations bench demo fuzz clean \
 	install install-tool install-udev install-module uninstall \
 	dkms-install dkms-uninstall
 
@@ -72,6 +76,9 @@ check-style: deps $(BUILD)/linux-source/.linux-source-tools.done
 
 check-vm: deps $(BUILD)/linux-source/.linux-source-tools.done
 	@HVX_VM_TESTS="$(TESTS)" scripts/check.sh vm
+
+check-debug: deps $(BUILD)/linux-source/.linux-source-tools.done
+	@HVX_VM_TESTS="$(TESTS)" scripts/check.sh debug
 
 vm-durations:
 	@scripts/vm-durations.sh

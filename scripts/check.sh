@@ -2,12 +2,13 @@
 # The steps behind `make check` and its parts.  Each step appends result
 # lines (ok AREA/NAME | not ok AREA/NAME) to a file under build/check; the
 # report at the end numbers them and prints "N passed, N failed".
-# Usage: scripts/check.sh all|unit|install|build|style|fuzz|vm
+# Usage: scripts/check.sh all|unit|install|build|style|fuzz|vm|debug
 # "all" builds first, then starts the VM tests (one emulated host per core,
 # selftests/emuhost/run-parallel.sh) in the background and runs the native
 # steps meanwhile: the hosts' boots overlap them.  The VM output follows the
 # native steps' output.  "vm" runs HVX_VM_TESTS (make check-vm TESTS=...),
-# or every VM test.
+# or every VM test; "debug" the same under the debug kernel (make
+# check-debug, never part of "all").
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -158,6 +159,68 @@ step_vm() {
 		${HVX_VM_TESTS:-} || result "$res" fail emuhost/run
 }
 
+# make check-debug: the VM tests (HVX_VM_TESTS, or all) in emulated hosts
+# that boot the debug kernel of scripts/debug-kernel.sh (built once per
+# machine) with an hvx.ko built for it; init.sh then checks the kernel's
+# boot log and kmemleak.  Every report that failed a test is printed after
+# the results, with the test it came in.
+step_debug() {
+	res=$OUT/debug.results
+	: >"$res"
+	# Its progress (and why it failed) goes to stderr, the terminal.
+	if ! dk=$("$TOP/scripts/debug-kernel.sh"); then
+		result "$res" fail debug/kernel
+		return
+	fi
+	# The guests still boot Debian's kernel: their modules and the test
+	# programs are check-vm's.
+	if ! $MAKE -C "$KDIR" M="$TOP" W=1 modules >"$OUT/logs/vm-module.log" 2>&1 ||
+	   ! $MAKE -C "$TOP/selftests" emuhost >"$OUT/logs/vm-selftests.log" 2>&1 ||
+	   ! $MAKE -C "$TOP/user" >"$OUT/logs/vm-user.log" 2>&1; then
+		result "$res" fail vm/build "$OUT/logs/vm-module.log"
+		return
+	fi
+	# hvx.ko for the debug kernel, from a copy of kmod/: kbuild (6.1)
+	# writes an external module's objects beside its sources, where the
+	# build for Debian's kernel keeps its own.  UBSAN_SANITIZE=y: the
+	# debug kernel has UBSAN's handlers but checks only hvx.ko.
+	ko=$BUILD/debug/kmod
+	log=$OUT/logs/debug-module.log
+	rm -rf "$ko"
+	mkdir -p "$ko"
+	(cd "$TOP/kmod" && find . -name '*.[chS]' -o -name Kbuild | cpio -pdm --quiet "$ko")
+	if ! $MAKE -C "$dk/build" M="$ko" W=1 UBSAN_SANITIZE=y modules >"$log" 2>&1; then
+		result "$res" fail debug/module "$log"
+		return
+	fi
+	# KASAN's shadow (an eighth of RAM) and quarantine want more memory;
+	# everything runs slower, the boot most: longer limits for the boot
+	# (HVX_EMUHOST_TIMEOUT), each test (HVX_TEST_TIMEOUT) and a silent
+	# fuzzer (HVX_EMUHOST_STALL).  log_buf_len: the tests' dmesg checks
+	# count lines, which only works while the log has not wrapped, and
+	# lockdep and kmemleak say a lot.
+	# shellcheck disable=SC2086
+	HVX_EMUHOST_KERNEL=$dk HVX_EMUHOST_HVX_KO=$ko/hvx.ko \
+	HVX_EMUHOST_MEGS=${HVX_EMUHOST_MEGS:-2048} \
+	HVX_EMUHOST_TIMEOUT=${HVX_EMUHOST_TIMEOUT:-14400} \
+	HVX_TEST_TIMEOUT=${HVX_TEST_TIMEOUT:-2700} \
+	HVX_EMUHOST_STALL=${HVX_EMUHOST_STALL:-900} \
+	HVX_EMUHOST_APPEND="hvxdebug=1 log_buf_len=16M${HVX_EMUHOST_APPEND:+ $HVX_EMUHOST_APPEND}" \
+		"$TOP/selftests/emuhost/run-parallel.sh" --results "$res" \
+		--log "$OUT/debug" ${HVX_VM_TESTS:-} || result "$res" fail emuhost/run
+	. "$TOP/selftests/emuhost/splats.sh"
+	for serial in "$OUT"/debug/h*/serial.txt; do
+		[ -f "$serial" ] || continue
+		reports=$(tr -d '\r' <"$serial" |
+			sed -n '/^HVX-START: /p; s/^HVX-OUT: dmesg: //p' | splat_reports)
+		leaks=$(tr -d '\r' <"$serial" | sed -n 's/^HVX-OUT: kmemleak: //p' | hvx_leaks)
+		[ -z "$reports$leaks" ] && continue
+		echo "# the debug kernel's reports in $serial:"
+		[ -n "$reports" ] && printf '%s\n' "$reports"
+		[ -n "$leaks" ] && printf '%s\n' "--- kmemleak, through hvx.ko:" "$leaks"
+	done
+}
+
 # The report, with the five slowest VM tests of this run and the run's wall
 # time just before its closing "N passed, N failed" line, which stays last.
 finish() {
@@ -205,6 +268,7 @@ build)	step_build ;;
 style)	step_style ;;
 fuzz)	step_fuzz ;;
 vm)	"$TOP/scripts/deps.sh" emuhost; step_vm ;;
-*)	echo "usage: $0 all|unit|install|build|style|fuzz|vm" >&2; exit 2 ;;
+debug)	"$TOP/scripts/deps.sh" emuhost debug-kernel; step_debug ;;
+*)	echo "usage: $0 all|unit|install|build|style|fuzz|vm|debug" >&2; exit 2 ;;
 esac
 finish

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages a make target needs, idempotently.
-# Usage: scripts/deps.sh GROUP...   (groups: build unit emuhost fuzz)
+# Usage: scripts/deps.sh GROUP...
+# (groups: build unit emuhost fuzz debug-kernel)
 # Only packages that are missing are installed, so a ready machine pays
 # one dpkg-query and nothing else.
 set -eu
@@ -12,6 +13,8 @@ for group in "$@"; do
 	unit)    pkgs="$pkgs gcc make libc6-dev perl xz-utils" ;;
 	emuhost) pkgs="$pkgs bochs bochsbios vgabios linux-image-amd64 linux-headers-amd64 busybox-static isolinux syslinux-common xorriso cpio xz-utils e2fsprogs ethtool iproute2 qemu-system-x86" ;;
 	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev" ;;
+	# Building a kernel from linux-source (scripts/debug-kernel.sh).
+	debug-kernel) pkgs="$pkgs gcc make bc bison flex libelf-dev libssl-dev xz-utils" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

@@ -11,9 +11,23 @@ KVER=${KVER:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 out=$1
 cmdline=$2
 
+# The guests always boot Debian's kernel; the emulated host boots it too,
+# or the kernel in HVX_EMUHOST_KERNEL (a directory of
+# scripts/debug-kernel.sh: vmlinux, bzImage, modules/) with the hvx.ko in
+# HVX_EMUHOST_HVX_KO built for it (make check-debug).
 kernel=/boot/vmlinuz-$KVER
 [ -f "$kernel" ] || { echo "build-image: $kernel missing (linux-image-amd64)" >&2; exit 1; }
+host_kernel=$kernel
 moddir=/lib/modules/$KVER/kernel
+hvx_ko=${HVX_EMUHOST_HVX_KO:-$TOP/kmod/hvx.ko}
+if [ -n "${HVX_EMUHOST_KERNEL:-}" ]; then
+	host_kernel=$HVX_EMUHOST_KERNEL/bzImage
+	host_vmlinux=$HVX_EMUHOST_KERNEL/vmlinux
+	moddir=$HVX_EMUHOST_KERNEL/modules/kernel
+	[ -f "$host_kernel" ] && [ -f "$host_vmlinux" ] ||
+		{ echo "build-image: no kernel in $HVX_EMUHOST_KERNEL" >&2; exit 1; }
+	[ -f "$hvx_ko" ] || { echo "build-image: $hvx_ko missing" >&2; exit 1; }
+fi
 
 # The PVH boot (default): isolinux loads OUTDIR/iso/vmlinuz as any
 # bzImage, but its protected-mode part is pvhboot.S's page followed by
@@ -71,12 +85,13 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
 
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$TOP/selftests/emuhost/init.sh" "$root/init"
-cp "$TOP/selftests/ktap-to-results.awk" "$TOP/selftests/emuhost/passes.sh" "$root/tests/"
+cp "$TOP/selftests/ktap-to-results.awk" "$TOP/selftests/emuhost/passes.sh" \
+	"$TOP/selftests/emuhost/splats.sh" "$root/tests/"
 
 # Modules: hvx.ko, the KVM peer (kvm_intel needs kvm and irqbypass), and
 # TAP and bridge for the network tests; with QEMU, vhost-net (it needs tap,
 # macvtap's library, beside tun) for QEMU's in-kernel network backend.
-[ -f "$TOP/kmod/hvx.ko" ] && cp "$TOP/kmod/hvx.ko" "$root/lib/hvx/"
+[ -f "$hvx_ko" ] && cp "$hvx_ko" "$root/lib/hvx/hvx.ko"
 mods="arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko
       drivers/net/tun.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko"
 [ "${HVX_EMUHOST_QEMU:-0}" = 1 ] && mods="$mods drivers/net/tap.ko
@@ -107,6 +122,7 @@ vmlinux=$BUILD/linux/vmlinux-$KVER
 [ -f "$vmlinux" ] || "$TOP/scripts/extract-vmlinux.sh" "$kernel" "$vmlinux"
 cp "$vmlinux" "$root/tests/guests/vmlinux"
 cp "$kernel" "$root/tests/guests/bzImage"
+: "${host_vmlinux:=$vmlinux}"
 install -m 644 "$TOP"/selftests/lib/*.sh "$root/tests/lib/"
 for f in "$BUILD"/selftests/bench/*; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/tests/bench/"
@@ -149,9 +165,9 @@ fi
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
 	"$out/iso/isolinux/"
 if [ "${HVX_EMUHOST_LOADER:-pvh}" = pvh ]; then
-	pvh_image "$vmlinux" "$kernel" "$out/iso/vmlinuz"
+	pvh_image "$host_vmlinux" "$host_kernel" "$out/iso/vmlinuz"
 else
-	cp "$kernel" "$out/iso/vmlinuz"
+	cp "$host_kernel" "$out/iso/vmlinuz"
 fi
 # SERIAL: isolinux reports on the serial console too, so its stages
 # show in serial.txt (boot-times.sh times the boot by them).

@@ -46,6 +46,9 @@ tests=$(echo $tests)
 [ -n "$tests" ] || { echo "run-tests.sh: no VM tests built" >&2; exit 2; }
 [ "$list" = 0 ] || { echo "$tests"; exit 0; }
 
+# The host's own name reaches init.sh, whose results about the host itself
+# (make check-debug's kernel checks) carry it.
+[ -n "$host" ] && export HVX_EMUHOST_APPEND="${HVX_EMUHOST_APPEND:+$HVX_EMUHOST_APPEND }hvxhost=$host"
 mkdir -p "$log" "$(dirname "$results")"
 rm -f "$log/serial.txt"
 start=$(date +%s)

@@ -36,8 +36,10 @@ cmdline="$cmdline${HVX_EMUHOST_APPEND:+ $HVX_EMUHOST_APPEND}"
 [ "$mode" = bench ] && export HVX_EMUHOST_QEMU=${HVX_EMUHOST_QEMU:-1}
 "$here/build-image.sh" "$out" "$cmdline"
 
+# HVX_EMUHOST_MEGS: the debug kernel's KASAN shadow (an eighth of RAM)
+# and quarantine need more than the default.
 cat >"$out/bochsrc" <<RC
-megs: 1024
+megs: ${HVX_EMUHOST_MEGS:-1024}
 # Debian's Bochs aborts in its ALSA output without these two lines.
 sound: waveoutdrv=dummy, waveout=none
 speaker: enabled=0
