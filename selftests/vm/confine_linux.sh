@@ -111,7 +111,7 @@ GFD=4 LOG=/tmp/user.log ERR=/tmp/user.err
 rm -f /tmp/guest-in-4
 mkfifo /tmp/guest-in-4
 as hvxuser "exec timeout 2400 hvx run --kernel /tests/guests/vmlinux \
-	--initrd /tests/guests/linux-initrd.cpio --mem 256M --append 'console=ttyS0 quiet' \
+	--initrd /tests/guests/linux-initrd.cpio --mem 256M --append '$GUEST_APPEND' \
 	--console stdio --net tap=hvxp0" </tmp/guest-in-4 >$LOG 2>$ERR &
 pid=$!
 exec 4>/tmp/guest-in-4
