@@ -164,7 +164,12 @@ fi
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/iso/initrd"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
 	"$out/iso/isolinux/"
-if [ "${HVX_EMUHOST_LOADER:-pvh}" = pvh ]; then
+# The debug kernel boots as a bzImage: its PVH entry runs KASAN-instrumented
+# code that writes the stack's shadow before KASAN maps any (a triple fault
+# at "mov dword ptr [rax], 0xf1f1f1f1" right after isolinux).
+loader=${HVX_EMUHOST_LOADER:-pvh}
+[ -n "${HVX_EMUHOST_KERNEL:-}" ] && loader=${HVX_EMUHOST_LOADER:-isolinux}
+if [ "$loader" = pvh ]; then
 	pvh_image "$host_vmlinux" "$host_kernel" "$out/iso/vmlinuz"
 else
 	cp "$host_kernel" "$out/iso/vmlinuz"
