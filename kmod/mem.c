@@ -12,18 +12,20 @@
  * from every CPU (INVEPT) before the host frees or moves a page.  An EPT
  * violation takes a reference on the VMM's page with get_user_pages(),
  * maps it unless an invalidation of that page ran meanwhile (then the
- * guest faults again), and drops the reference: the VMM's own mapping keeps the page
- * while the EPT maps it, and the notifier fires before that mapping goes.
+ * guest faults again), and drops the reference: the VMM's own mapping
+ * keeps the page while the EPT maps it, and the notifier fires before
+ * that mapping goes.
  *
  * Locking:
  *  - mem->lock (mutex) serialises the slot table's writers, EPT violations,
  *    discards and the copies to and from guest memory.  It may be held
  *    across get_user_pages(), never inside an MMU notifier callback.
  *  - mem->mmu_lock (spinlock) guards the EPT tables, the invalidation
- *    state (mmu_invalidating and its range, the fault's watch) and the slots as the
- *    notifier reads them (writers hold both locks).  Never held across
- *    anything that sleeps: the notifier takes it where it may not sleep,
- *    and EPT table pages are allocated before it (mem->table_cache).
+ *    state (mmu_invalidating and its range, the fault's watch) and the
+ *    slots as the notifier reads them (writers hold both locks).  Never
+ *    held across anything that sleeps: the notifier takes it where it may
+ *    not sleep, and EPT table pages are allocated before it
+ *    (mem->table_cache).
  *
  * Only the channel bus pins guest pages, the ones hvx.ko itself reads and
  * writes (rings and event page, hvx_mem_pin_page()); those are charged to
