@@ -22,10 +22,20 @@ slab_kb() {
 	fi
 }
 
-# Settles the kernel's caches before a reading.
+# Settles the kernel's caches before a reading.  Dropped dentries and
+# inodes, and the tasks and pids of processes that ended, are freed after
+# an RCU grace period: the second above lets that happen.  SLUB counts an
+# object freed to a CPU's own slabs as active until they are flushed to the
+# node's lists, which writing "shrink" does: without it, the same work left
+# 170 to 250 kB of "live" task_struct, signal_cache, pid and proc inodes
+# behind, against the 256 kB that fails mem_no_leak.
 settle_memory() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+	for shrink in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$shrink"
+	done 2>/dev/null
 }
 
 # mem_baseline, then mem_no_leak later: 0 if since the baseline live slab
@@ -54,7 +64,7 @@ mem_no_leak() {
 	slab1=$(slab_kb)
 	free1=$(free_kb)
 	echo "# live slab objects ${slab0} -> ${slab1} kB, free ${free0} -> ${free1} kB"
-	[ $((slab1 - slab0)) -lt 256 ] && [ $((free0 - free1)) -lt 1024 ] && return 0
+	# Where the growth is, passed or not: how close a pass came, and where.
 	slab_growth
-	return 1
+	[ $((slab1 - slab0)) -lt 256 ] && [ $((free0 - free1)) -lt 1024 ]
 }
