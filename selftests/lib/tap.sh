@@ -2,9 +2,15 @@
 # host): kselftest-style TAP output and waiting on a guest's console.
 n=0
 fail=0
+tap_last=$(cut -d' ' -f1 /proc/uptime)
 
 ok() {	# ok NAME CONDITION_STATUS [DIAGNOSTIC]
 	n=$((n + 1))
+	# The emulated seconds since the last result: where a slow test's time
+	# goes, for docs/testing.md's budget.
+	tap_now=$(cut -d' ' -f1 /proc/uptime)
+	echo "$tap_last $tap_now" | awk '{ printf "# %.1f s\n", $2 - $1 }'
+	tap_last=$tap_now
 	if [ "$2" = 0 ]; then
 		echo "ok $n $1"
 	else
