@@ -91,7 +91,10 @@ cp "$TOP/selftests/ktap-to-results.awk" "$TOP/selftests/emuhost/passes.sh" \
 # Modules: hvx.ko, the KVM peer (kvm_intel needs kvm and irqbypass), and
 # TAP and bridge for the network tests; with QEMU, vhost-net (it needs tap,
 # macvtap's library, beside tun) for QEMU's in-kernel network backend.
-[ -f "$hvx_ko" ] && cp "$hvx_ko" "$root/lib/hvx/hvx.ko"
+# Programs and modules go in without their debug information (symbols
+# stay, for backtraces; build/ keeps the full ones for decoding): it was
+# 17 MB of the initramfs, which the host reads off the CD and unpacks.
+[ -f "$hvx_ko" ] && strip --strip-debug -o "$root/lib/hvx/hvx.ko" "$hvx_ko"
 mods="arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko virt/lib/irqbypass.ko
       drivers/net/tun.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko"
 [ "${HVX_EMUHOST_QEMU:-0}" = 1 ] && mods="$mods drivers/net/tap.ko
@@ -104,14 +107,21 @@ for m in $mods; do
 	fi
 done
 
+# install -s would strip the symbols too.
+install_prog() {
+	case "$(head -c 4 "$1" | od -An -c | tr -d ' ')" in
+	177ELF) strip --strip-debug -o "$2/$(basename "$1")" "$1" && chmod 755 "$2/$(basename "$1")" ;;
+	*) install -m 755 "$1" "$2/" ;;
+	esac
+}
 for f in "$BUILD"/selftests/vm/*; do
-	[ -f "$f" ] && install -m 755 "$f" "$root/tests/vm/"
+	[ -f "$f" ] && install_prog "$f" "$root/tests/vm"
 done
 # Programs the VM tests run but that are no tests themselves (the ioctl
 # fuzzer, which vm/fuzz_ioctl.sh drives).
 mkdir -p "$root/tests/fuzz"
 for f in "$BUILD"/selftests/fuzz/*; do
-	[ -f "$f" ] && install -m 755 "$f" "$root/tests/fuzz/"
+	[ -f "$f" ] && install_prog "$f" "$root/tests/fuzz"
 done
 mkdir -p "$root/tests/guests"
 for f in "$BUILD"/selftests/guests/*.elf "$BUILD"/selftests/guests/*.cpio; do
@@ -148,7 +158,8 @@ if [ "${HVX_EMUHOST_QEMU:-0}" = 1 ]; then
 	done
 fi
 # The network tests' and benchmarks' TCP program runs on both ends.
-[ -x "$BUILD/selftests/guests/netbench" ] && install -m 755 "$BUILD/selftests/guests/netbench" "$root/bin/"
+[ -x "$BUILD/selftests/guests/netbench" ] &&
+	"$TOP/selftests/emuhost/copy-binaries.sh" "$root" bin "$BUILD/selftests/guests/netbench"
 for f in "$BUILD"/user/hvx-static; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
 done
