@@ -157,9 +157,12 @@ if [ "${HVX_EMUHOST_QEMU:-0}" = 1 ]; then
 		cp -L "/usr/share/qemu/$f" "$root/usr/share/qemu/"
 	done
 fi
-# The network tests' and benchmarks' TCP program runs on both ends.
-[ -x "$BUILD/selftests/guests/netbench" ] &&
-	"$TOP/selftests/emuhost/copy-binaries.sh" "$root" bin "$BUILD/selftests/guests/netbench"
+# The network tests' and benchmarks' TCP program runs on both ends, and
+# the disk test checks on the host the files its guest made.
+for f in netbench pattern; do
+	[ -x "$BUILD/selftests/guests/$f" ] &&
+		"$TOP/selftests/emuhost/copy-binaries.sh" "$root" bin "$BUILD/selftests/guests/$f"
+done
 for f in "$BUILD"/user/hvx-static; do
 	[ -f "$f" ] && install -m 755 "$f" "$root/bin/hvx"
 done

@@ -13,12 +13,7 @@
  * Each prints "bytes N seconds S mbps M" on stderr, timed on its own clock
  * from the connection to its end (megabytes of 10^6 bytes per second).
  *
- * The pattern is what the network tests send to find data changed in
- * transit: each 8-byte word is a hash of its own offset, so a lost,
- * repeated, reordered or altered byte anywhere is found, at the byte.
- * Making and checking it costs a few instructions a byte, against the 13
- * of busybox's md5sum and more of /dev/urandom that the tests paid before,
- * four times over, in an emulated host that runs 50 million a second.
+ * The pattern is selftests/lib/pattern.h's stream 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,47 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pattern.h"
+
 #define CHUNK	(256 * 1024)
 
 static char buf[CHUNK];
 static char expected[CHUNK];
-
-/* splitmix64's output function: consecutive inputs give unrelated words. */
-static uint64_t pattern_word(uint64_t index)
-{
-	uint64_t z = index + 0x9e3779b97f4a7c15ULL;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* The LEN bytes of the pattern that begin at byte OFFSET of the stream. */
-static void pattern_fill(char *p, unsigned long long offset, size_t len)
-{
-	while (len) {
-		uint64_t word = pattern_word(offset / 8);
-		size_t at = offset % 8, n = 8 - at < len ? 8 - at : len;
-
-		memcpy(p, (char *)&word + at, n);
-		p += n;
-		offset += n;
-		len -= n;
-	}
-}
-
-/* The first byte of P[0..LEN) that differs from the pattern at OFFSET. */
-static long pattern_mismatch(const char *p, unsigned long long offset, size_t len)
-{
-	size_t i;
-
-	pattern_fill(expected, offset, len);
-	if (!memcmp(p, expected, len))
-		return -1;
-	for (i = 0; p[i] == expected[i]; i++)
-		;
-	return i;
-}
 
 static double now(void)
 {
@@ -134,7 +94,7 @@ static int do_recv(int port, unsigned long long check_bytes)
 	start = now();
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (check_bytes) {
-			wrong = pattern_mismatch(buf, bytes, n);
+			wrong = pattern_mismatch(buf, expected, 0, bytes, n);
 			if (wrong >= 0) {
 				fprintf(stderr, "pattern wrong at byte %llu\n", bytes + wrong);
 				return 1;
@@ -184,7 +144,7 @@ static int do_send(const char *addr, int port, unsigned long long want, int patt
 	while (bytes < want) {
 		n = want - bytes < CHUNK ? want - bytes : CHUNK;
 		if (pattern)
-			pattern_fill(buf, bytes, n);
+			pattern_fill(buf, 0, bytes, n);
 		else
 			n = read(STDIN_FILENO, buf, n);
 		if (n <= 0)
