@@ -40,12 +40,15 @@ echo "$r" | grep -q '^bound 2' &&
 	[ "$(echo "$r" | grep -c 1c5f4b5a-2e9d-484c-8e55-2b0a6f317a01)" = 2 ]
 ok two_echo_devices_offered_and_bound $? "$r"
 
-# 1: 100,000 packets of random sizes from 1 byte to the ring's maximum.
-gcmd 1200 'echorun $(echodev 1) "100000 1 0 16 1"; cat '$ECHO_DRV'/$(echodev 1)/out_ring'
+# 1: 20,000 packets of random sizes from 1 byte to the ring's maximum
+# (about 4 KiB): each size about five times, the ring wrapped thousands of
+# times.  It was 100,000, 172 of this test's 281 emulated seconds; the
+# native ring_stress_test carries millions under ASan.
+gcmd 1200 'echorun $(echodev 1) "20000 1 0 16 1"; cat '$ECHO_DRV'/$(echodev 1)/out_ring'
 r=$(out)
 echo "# $r"
-echo_ok "$r" 100000
-ok echo_100000_random_packets $? "$r"
+echo_ok "$r" 20000
+ok echo_20000_random_packets $? "$r"
 # Requests and their completions by transaction id, small and largest.
 gcmd 300 'd='$ECHO_DRV'/$(echodev 1); echo "200 100" >$d/requests && echo "50 4080" >$d/requests && echo requests-ok'
 r=$(out)
