@@ -26,16 +26,21 @@ show() {	# show FILE: the guest's console as TAP comments
 }
 
 # wait_for FILE PATTERN SECONDS [POLL_US]: 0 once FILE has a line matching
-# PATTERN.  Looks every 100 ms by default: the emulated host has one CPU,
-# which the guest needs.
+# PATTERN.  Looks every POLL_US, or by default after 50 ms, then twice as
+# long each time up to 800 ms: each look is a fork and exec of grep and
+# usleep, and the emulated host has one CPU, which the guest needs: at a
+# look every 100 ms, a Linux guest reached init 19.9 s after its boot, and
+# 16.2 s now.
 wait_for() {
-	i=0
-	poll=${4:-100000}
+	waited=0
+	poll=${4:-50000}
 	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $i -ge $(($3 * 1000000 / poll)) ] && return 1
+		[ $waited -ge $(($3 * 1000000)) ] && return 1
 		usleep $poll
-		i=$((i + 1))
+		waited=$((waited + poll))
+		[ -z "${4:-}" ] && [ $poll -lt 800000 ] && poll=$((poll * 2))
 	done
+	return 0
 }
 
 # The kernel command line of the Linux guests that the device tests boot.
