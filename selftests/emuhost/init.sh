@@ -52,6 +52,18 @@ run_one() {
 	echo "HVX-TIME: $name $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
 }
 
+# After the boot, before any module: hvxpreempt=MODE, the preemption
+# model, and hvxsoftlockup=1, the soft-lockup detector back on (the debug
+# kernel boots with preempt=none nosoftlockup, see scripts/check.sh).
+preempt=$(arg hvxpreempt)
+if [ -n "$preempt" ]; then
+	echo "$preempt" >/sys/kernel/debug/sched/preempt ||
+		echo "HVX-OUT: cannot set preemption to $preempt"
+fi
+if [ "$(arg hvxsoftlockup)" = 1 ]; then
+	echo 1 >/proc/sys/kernel/soft_watchdog ||
+		echo "HVX-OUT: cannot turn the soft-lockup detector on"
+fi
 echo "HVX-BOOTED: $(now)"
 grep -q ' vmx' /proc/cpuinfo || echo "HVX-OUT: no vmx in /proc/cpuinfo"
 # The KVM peer and hvx.ko, both loaded: VMX goes to whichever has VMs;
