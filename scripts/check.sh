@@ -200,7 +200,7 @@ step_debug() {
 	# count lines, which only works while the log has not wrapped, and
 	# lockdep and kmemleak say a lot.
 	# The rest of the command line keeps the boot from stopping or
-	# failing for what is not hvx's:
+	# failing for what is not hvx's, and the detectors armed for hvx:
 	# - preempt=none: with PROVE_RCU (which PROVE_LOCKING selects) the
 	#   kernel tests RCU Tasks early in the boot, and 6.1's
 	#   synchronize_rcu_tasks() deadlocks there when init is preempted
@@ -213,9 +213,19 @@ step_debug() {
 	#   RCU stall: nosoftlockup and rcu_cpu_stall_suppress_at_boot until
 	#   init.sh, which puts back voluntary preemption and the soft-lockup
 	#   detector (hvxpreempt, hvxsoftlockup) before it loads any module.
+	# - noxsave: Bochs's CPUID leaf 0xd gives a compacted XSAVE size that
+	#   is not the sum of its features', so the kernel turns XSAVE off at
+	#   boot (a WARN), as the stock kernel does, but keeps XCOMPACTED:
+	#   every fpu_alloc_guest_fpstate() then writes the XSAVE header's
+	#   xcomp_bv 8 bytes past its 576-byte fpstate.  That was KASAN's
+	#   report in the first test to make a vCPU, and the taint of a KASAN
+	#   report turns lockdep off for the rest of the boot.  noxsave is the
+	#   same XSAVE-less host without the bad write.
+	# - kasan_multi_shot: every KASAN report, not only the boot's first.
 	append="hvxdebug=1 log_buf_len=16M"
 	append="$append preempt=none nosoftlockup rcupdate.rcu_cpu_stall_suppress_at_boot=1"
 	append="$append hvxpreempt=voluntary hvxsoftlockup=1"
+	append="$append noxsave kasan_multi_shot"
 	# shellcheck disable=SC2086
 	HVX_EMUHOST_KERNEL=$dk HVX_EMUHOST_HVX_KO=$ko/hvx.ko \
 	HVX_EMUHOST_MEGS=${HVX_EMUHOST_MEGS:-2048} \
