@@ -83,7 +83,7 @@ check_debug_kernel() {
 	host=$(arg hvxhost)
 	host=${host:+$host.}
 	echo "HVX-START: ~kernel"
-	dmesg | head -n "$boot_lines" >/tmp/dmesg
+	dmesg | head -n "$boot_lines" | known_splats_drop >/tmp/dmesg
 	if grep -qE "$SPLAT" /tmp/dmesg; then
 		splat_reports </tmp/dmesg | sed 's/^/HVX-OUT: dmesg: /'
 		echo "HVX-RESULT: not ok kernel/${host}boot.dmesg"
