@@ -223,7 +223,8 @@ step_debug() {
 	#   same XSAVE-less host without the bad write.
 	# - kasan_multi_shot: every KASAN report, not only the boot's first.
 	append="hvxdebug=1 log_buf_len=16M"
-	append="$append preempt=none nosoftlockup rcupdate.rcu_cpu_stall_suppress_at_boot=1"
+	append="$append preempt=none nosoftlockup"
+	append="$append rcupdate.rcu_cpu_stall_suppress_at_boot=1"
 	append="$append hvxpreempt=voluntary hvxsoftlockup=1"
 	append="$append noxsave kasan_multi_shot"
 	# shellcheck disable=SC2086
