@@ -210,9 +210,11 @@ step_debug() {
 	#   voluntary preemption Bochs hit that window in every boot; with
 	#   none, init takes the mutex first.  Without preemption the boot's
 	#   long loops (tracefs, the W+X check) look like a soft lockup and an
-	#   RCU stall: nosoftlockup and rcu_cpu_stall_suppress_at_boot until
-	#   init.sh, which puts back voluntary preemption and the soft-lockup
-	#   detector (hvxpreempt, hvxsoftlockup) before it loads any module.
+	#   RCU stall: nosoftlockup and rcu_cpu_stall_suppress until init.sh,
+	#   which puts back voluntary preemption and both detectors
+	#   (hvxpreempt, hvxsoftlockup, hvxrcustall) before it loads any
+	#   module.  With rcu_cpu_stall_suppress_at_boot instead, one boot of
+	#   two still reported the kthread that the W+X check starved.
 	# - noxsave: Bochs's CPUID leaf 0xd gives a compacted XSAVE size that
 	#   is not the sum of its features', so the kernel turns XSAVE off at
 	#   boot (a WARN), as the stock kernel does, but keeps XCOMPACTED:
@@ -224,8 +226,8 @@ step_debug() {
 	# - kasan_multi_shot: every KASAN report, not only the boot's first.
 	append="hvxdebug=1 log_buf_len=16M"
 	append="$append preempt=none nosoftlockup"
-	append="$append rcupdate.rcu_cpu_stall_suppress_at_boot=1"
-	append="$append hvxpreempt=voluntary hvxsoftlockup=1"
+	append="$append rcupdate.rcu_cpu_stall_suppress=1"
+	append="$append hvxpreempt=voluntary hvxsoftlockup=1 hvxrcustall=1"
 	append="$append noxsave kasan_multi_shot"
 	# shellcheck disable=SC2086
 	HVX_EMUHOST_KERNEL=$dk HVX_EMUHOST_HVX_KO=$ko/hvx.ko \

@@ -53,8 +53,10 @@ run_one() {
 }
 
 # After the boot, before any module: hvxpreempt=MODE, the preemption
-# model, and hvxsoftlockup=1, the soft-lockup detector back on (the debug
-# kernel boots with preempt=none nosoftlockup, see scripts/check.sh).
+# model, and hvxsoftlockup=1 and hvxrcustall=1, the soft-lockup detector
+# and RCU's stall warnings back on (the debug kernel boots with
+# preempt=none nosoftlockup rcupdate.rcu_cpu_stall_suppress=1, see
+# scripts/check.sh).
 preempt=$(arg hvxpreempt)
 if [ -n "$preempt" ]; then
 	echo "$preempt" >/sys/kernel/debug/sched/preempt ||
@@ -63,6 +65,10 @@ fi
 if [ "$(arg hvxsoftlockup)" = 1 ]; then
 	echo 1 >/proc/sys/kernel/soft_watchdog ||
 		echo "HVX-OUT: cannot turn the soft-lockup detector on"
+fi
+if [ "$(arg hvxrcustall)" = 1 ]; then
+	echo 0 >/sys/module/rcupdate/parameters/rcu_cpu_stall_suppress ||
+		echo "HVX-OUT: cannot turn RCU's stall warnings on"
 fi
 echo "HVX-BOOTED: $(now)"
 grep -q ' vmx' /proc/cpuinfo || echo "HVX-OUT: no vmx in /proc/cpuinfo"
