@@ -199,13 +199,43 @@ step_debug() {
 	# fuzzer (HVX_EMUHOST_STALL).  log_buf_len: the tests' dmesg checks
 	# count lines, which only works while the log has not wrapped, and
 	# lockdep and kmemleak say a lot.
+	# The rest of the command line keeps the boot from stopping or
+	# failing for what is not hvx's, and the detectors armed for hvx:
+	# - preempt=none: with PROVE_RCU (which PROVE_LOCKING selects) the
+	#   kernel tests RCU Tasks early in the boot, and 6.1's
+	#   synchronize_rcu_tasks() deadlocks there when init is preempted
+	#   at its mutex_lock() by the RCU Tasks kthread it has just woken,
+	#   which takes the mutex and sleeps holding it (upstream's "rcu-tasks:
+	#   Fix boot-time RCU tasks debug-only deadlock", not in 6.1).  Under
+	#   voluntary preemption Bochs hit that window in every boot; with
+	#   none, init takes the mutex first.  Without preemption the boot's
+	#   long loops (tracefs, the W+X check) look like a soft lockup and an
+	#   RCU stall: nosoftlockup and rcu_cpu_stall_suppress until init.sh,
+	#   which puts back voluntary preemption and both detectors
+	#   (hvxpreempt, hvxsoftlockup, hvxrcustall) before it loads any
+	#   module.  With rcu_cpu_stall_suppress_at_boot instead, one boot of
+	#   two still reported the kthread that the W+X check starved.
+	# - noxsave: Bochs's CPUID leaf 0xd gives a compacted XSAVE size that
+	#   is not the sum of its features', so the kernel turns XSAVE off at
+	#   boot (a WARN), as the stock kernel does, but keeps XCOMPACTED:
+	#   every fpu_alloc_guest_fpstate() then writes the XSAVE header's
+	#   xcomp_bv 8 bytes past its 576-byte fpstate.  That was KASAN's
+	#   report in the first test to make a vCPU, and the taint of a KASAN
+	#   report turns lockdep off for the rest of the boot.  noxsave is the
+	#   same XSAVE-less host without the bad write.
+	# - kasan_multi_shot: every KASAN report, not only the boot's first.
+	append="hvxdebug=1 log_buf_len=16M"
+	append="$append preempt=none nosoftlockup"
+	append="$append rcupdate.rcu_cpu_stall_suppress=1"
+	append="$append hvxpreempt=voluntary hvxsoftlockup=1 hvxrcustall=1"
+	append="$append noxsave kasan_multi_shot"
 	# shellcheck disable=SC2086
 	HVX_EMUHOST_KERNEL=$dk HVX_EMUHOST_HVX_KO=$ko/hvx.ko \
 	HVX_EMUHOST_MEGS=${HVX_EMUHOST_MEGS:-2048} \
 	HVX_EMUHOST_TIMEOUT=${HVX_EMUHOST_TIMEOUT:-14400} \
 	HVX_TEST_TIMEOUT=${HVX_TEST_TIMEOUT:-2700} \
 	HVX_EMUHOST_STALL=${HVX_EMUHOST_STALL:-900} \
-	HVX_EMUHOST_APPEND="hvxdebug=1 log_buf_len=16M${HVX_EMUHOST_APPEND:+ $HVX_EMUHOST_APPEND}" \
+	HVX_EMUHOST_APPEND="$append${HVX_EMUHOST_APPEND:+ $HVX_EMUHOST_APPEND}" \
 		"$TOP/selftests/emuhost/run-parallel.sh" --results "$res" \
 		--log "$OUT/debug" ${HVX_VM_TESTS:-} || result "$res" fail emuhost/run
 	. "$TOP/selftests/emuhost/splats.sh"

@@ -52,6 +52,24 @@ run_one() {
 	echo "HVX-TIME: $name $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
 }
 
+# After the boot, before any module: hvxpreempt=MODE, the preemption
+# model, and hvxsoftlockup=1 and hvxrcustall=1, the soft-lockup detector
+# and RCU's stall warnings back on (the debug kernel boots with
+# preempt=none nosoftlockup rcupdate.rcu_cpu_stall_suppress=1, see
+# scripts/check.sh).
+preempt=$(arg hvxpreempt)
+if [ -n "$preempt" ]; then
+	echo "$preempt" >/sys/kernel/debug/sched/preempt ||
+		echo "HVX-OUT: cannot set preemption to $preempt"
+fi
+if [ "$(arg hvxsoftlockup)" = 1 ]; then
+	echo 1 >/proc/sys/kernel/soft_watchdog ||
+		echo "HVX-OUT: cannot turn the soft-lockup detector on"
+fi
+if [ "$(arg hvxrcustall)" = 1 ]; then
+	echo 0 >/sys/module/rcupdate/parameters/rcu_cpu_stall_suppress ||
+		echo "HVX-OUT: cannot turn RCU's stall warnings on"
+fi
 echo "HVX-BOOTED: $(now)"
 grep -q ' vmx' /proc/cpuinfo || echo "HVX-OUT: no vmx in /proc/cpuinfo"
 # The KVM peer and hvx.ko, both loaded: VMX goes to whichever has VMs;
@@ -71,7 +89,7 @@ check_debug_kernel() {
 	host=$(arg hvxhost)
 	host=${host:+$host.}
 	echo "HVX-START: ~kernel"
-	dmesg | head -n "$boot_lines" >/tmp/dmesg
+	dmesg | head -n "$boot_lines" | known_splats_drop >/tmp/dmesg
 	if grep -qE "$SPLAT" /tmp/dmesg; then
 		splat_reports </tmp/dmesg | sed 's/^/HVX-OUT: dmesg: /'
 		echo "HVX-RESULT: not ok kernel/${host}boot.dmesg"
