@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hvx run: boot a Linux kernel directly in a new VM. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,6 +21,7 @@
 #include "genl.h"
 #include "hvx.h"
 #include "loader.h"
+#include "machine.h"
 #include "options.h"
 #include "pci.h"
 #include "ram.h"
@@ -192,44 +191,6 @@ static int set_vm_name(int vm_fd, const char *name)
 	}
 }
 
-/* Bytes typed ahead of the guest: a paste waits here for the 16-byte FIFO. */
-#define CONSOLE_INPUT_SIZE	4096
-
-struct console {
-	struct console_sink sink;	/* where the guest's output goes, and how */
-	/* Interactive output shows at once: a prompt has no newline. */
-	bool flush_each;
-	bool input;			/* a reader thread feeds stdin to the UART */
-	bool raw;			/* and stdin is a terminal in raw mode */
-	pthread_t reader;
-	int wake[2];			/* a pipe that ends the reader's poll() */
-	struct console_keys keys;
-	uint8_t in[CONSOLE_INPUT_SIZE];	/* ring, under machine.lock */
-	unsigned int in_head, in_len;
-};
-
-struct machine {
-	struct vmm vmm;
-	/*
-	 * The UART is shared by the vCPU thread (port I/O) and the console
-	 * reader (received bytes); the lock covers it, the console's input
-	 * ring and irq_level, which must change together with the UART.
-	 */
-	pthread_mutex_t lock;
-	pthread_cond_t input_room;	/* the input ring has room again */
-	struct uart uart;
-	bool irq_level;			/* what the I/O APIC's pin 4 was last told */
-	struct pci_bus pci;
-	struct rtc rtc;
-	struct console console;
-	pthread_t vcpu_thread;
-	/* -1 while running; else the status the reader wants the run to end with. */
-	atomic_int stop_status;
-	struct run_stats stats;		/* touched by the vCPU thread only */
-	struct vmbus vmbus;
-	struct control control;
-};
-
 /* The UART's transmitter; called on the vCPU thread. */
 static void console_output(void *ctx, uint8_t byte)
 {
@@ -277,7 +238,7 @@ static void kick_handler(int sig)
 }
 
 /* Asks the vCPU thread to end the run with @status; the first request wins. */
-static void machine_stop(struct machine *m, int status)
+void machine_stop(struct machine *m, int status)
 {
 	int running = -1;
 
@@ -286,7 +247,7 @@ static void machine_stop(struct machine *m, int status)
 }
 
 /* Drives IRQ 4 from the UART's interrupt output; m->lock held. 0 or -errno. */
-static int machine_update_irq(struct machine *m)
+int machine_update_irq(struct machine *m)
 {
 	bool level = uart_irq_pending(&m->uart);
 	struct hvx_irq_level irq = { .irq = UART_COM1_IRQ, .level = level };
@@ -297,160 +258,6 @@ static int machine_update_irq(struct machine *m)
 		return -errno;
 	m->irq_level = level;
 	return 0;
-}
-
-/* Moves typed bytes into the UART's FIFO while it has room; m->lock held. */
-static void console_feed(struct machine *m)
-{
-	struct console *c = &m->console;
-	bool moved = false;
-
-	while (c->in_len && uart_receive(&m->uart, c->in[c->in_head])) {
-		c->in_head = (c->in_head + 1) % CONSOLE_INPUT_SIZE;
-		c->in_len--;
-		moved = true;
-	}
-	if (moved)
-		pthread_cond_signal(&m->input_room);
-}
-
-/*
- * Queues one byte for the guest, waiting while the ring is full: the guest
- * is then told it has input and the vCPU thread makes room as the guest
- * reads.  m->lock held.  0, or -errno when the IRQ could not be raised.
- */
-static int console_queue(struct machine *m, uint8_t byte)
-{
-	struct console *c = &m->console;
-	int err;
-
-	while (c->in_len == CONSOLE_INPUT_SIZE) {
-		if (atomic_load(&m->stop_status) >= 0)
-			return 0;
-		err = machine_update_irq(m);
-		if (err)
-			return err;
-		pthread_cond_wait(&m->input_room, &m->lock);
-	}
-	c->in[(c->in_head + c->in_len) % CONSOLE_INPUT_SIZE] = byte;
-	c->in_len++;
-	console_feed(m);
-	return 0;
-}
-
-/* The console reader thread: stdin to the UART, to its end of file or the run's. */
-static void *console_reader(void *arg)
-{
-	struct machine *m = arg;
-	struct console *c = &m->console;
-	struct pollfd fds[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = c->wake[0], .events = POLLIN },
-	};
-	uint8_t buf[256], out[2];
-	int k, j, err = 0, irq_err = 0;
-	ssize_t n, i;
-
-	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			break;
-		}
-		if (fds[1].revents)
-			break;
-		n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			err = errno;
-		if (n <= 0)
-			break;	/* the guest runs on without input */
-
-		pthread_mutex_lock(&m->lock);
-		for (i = 0; i < n && !irq_err; i++) {
-			k = console_key(&c->keys, buf[i], out);
-			if (k == CONSOLE_KEY_QUIT) {
-				machine_stop(m, HVX_RUN_ESCAPE);
-				break;
-			}
-			for (j = 0; j < k && !irq_err; j++)
-				irq_err = console_queue(m, out[j]);
-		}
-		if (!irq_err)
-			irq_err = machine_update_irq(m);
-		pthread_mutex_unlock(&m->lock);
-		if (irq_err) {
-			fprintf(stderr, "hvx run: HVX_IRQ_LINE: %s\n", strerror(-irq_err));
-			machine_stop(m, HVX_RUN_HOST_ERROR);
-			return NULL;
-		}
-		if (atomic_load(&m->stop_status) >= 0)
-			return NULL;
-	}
-	if (err)
-		fprintf(stderr, "hvx run: console input: %s; the guest runs on without it\n",
-			strerror(err));
-	return NULL;
-}
-
-/*
- * Starts reading stdin for the guest.  The reader blocks every signal: the
- * kick is for the vCPU thread alone, and the signals that end hvx are
- * handled there.  0 or -errno.
- */
-static int console_start_input(struct machine *m)
-{
-	struct console *c = &m->console;
-	sigset_t all, old;
-	int err;
-
-	/* A closed stdin is an empty one. */
-	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
-		return 0;
-	/* A terminal we may not read (in the background) gives no input either. */
-	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp())
-		return 0;
-	if (pipe(c->wake))
-		return -errno;
-	c->raw = console_raw_begin();
-	confine_thread_sigmask(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = -pthread_create(&c->reader, NULL, console_reader, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		if (c->raw)
-			console_raw_end();
-		c->raw = false;
-		close(c->wake[0]);
-		close(c->wake[1]);
-		return err;
-	}
-	c->input = true;
-	return 0;
-}
-
-static void console_stop_input(struct machine *m)
-{
-	struct console *c = &m->console;
-
-	if (!c->input)
-		return;
-	/* The run is over: any status tells a reader waiting for room to give up. */
-	pthread_mutex_lock(&m->lock);
-	atomic_store(&m->stop_status, HVX_RUN_POWEROFF);
-	pthread_cond_broadcast(&m->input_room);
-	pthread_mutex_unlock(&m->lock);
-	if (write(c->wake[1], "", 1) < 0)
-		perror("hvx run: cannot stop the console reader");
-	pthread_join(c->reader, NULL);
-	close(c->wake[0]);
-	close(c->wake[1]);
-	c->input = false;
-	if (c->raw)
-		console_raw_end();
-	c->raw = false;
 }
 
 /* Guest access to the UART; returns an exit status on a host failure, else -1. */
