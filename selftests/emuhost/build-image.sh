@@ -107,11 +107,12 @@ for m in $mods; do
 	fi
 done
 
-# install -s would strip the symbols too.
+# install_prog FILE DIR: a script as it is, a program without its debug
+# information (install -s would strip the symbols too).
 install_prog() {
-	case "$(head -c 4 "$1" | od -An -c | tr -d ' ')" in
-	177ELF) strip --strip-debug -o "$2/$(basename "$1")" "$1" && chmod 755 "$2/$(basename "$1")" ;;
-	*) install -m 755 "$1" "$2/" ;;
+	case "$1" in
+	*.sh) install -m 755 "$1" "$2/" ;;
+	*) strip --strip-debug -o "$2/$(basename "$1")" "$1" && chmod 755 "$2/$(basename "$1")" ;;
 	esac
 }
 for f in "$BUILD"/selftests/vm/*; do
