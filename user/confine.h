@@ -46,8 +46,9 @@ int confine_drop_privileges(char *err, size_t errlen);
 /*
  * Limits what this process may do to the file system, through Landlock,
  * to reading, making and removing sockets beneath @socket_dir (may be
- * NULL: then nothing): the seccomp filter must let the control socket be unlinked at
- * the end, and Landlock keeps that unlink to the socket's own directory.
+ * NULL: then nothing): the seccomp filter must let the control socket be
+ * unlinked at the end, and Landlock keeps that unlink to the socket's own
+ * directory.
  * Per thread and inherited, so before any thread starts, after
  * confine_drop_privileges().  A kernel without Landlock is no error (the
  * filter still refuses every open).  0, or -1 with a reason in @err.

@@ -19,12 +19,12 @@ struct control {
 	bool running;
 };
 
-/* Listens on this process's socket and answers on a thread.  0 or -errno. */
 /*
  * Makes the directory the control sockets live in (if it is not there)
  * and checks it is this user's alone; its path in @dir.  0 or -errno.
  */
 int control_dir_ready(char *dir, size_t len);
+/* Listens on this process's socket and answers on a thread.  0 or -errno. */
 int control_start(struct control *c, struct vmbus *bus);
 /* Ends the thread and removes the socket. */
 void control_stop(struct control *c);
