@@ -104,7 +104,8 @@ static int hvx_mmio_in_kernel(struct hvx_vcpu *vcpu, u64 gpa, const struct hvx_m
 	return 1;
 }
 
-static int hvx_mmio(struct hvx_vcpu *vcpu, u64 gpa)
+/* Emulates the instruction at RIP, which accessed MMIO at @gpa. */
+int hvx_emulate_mmio(struct hvx_vcpu *vcpu, u64 gpa)
 {
 	u8 bytes[HVX_INSN_MAX_LEN];
 	struct hvx_mmio_insn insn;
@@ -165,5 +166,5 @@ int hvx_exit_ept_violation(struct hvx_vcpu *vcpu)
 	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
 		return hvx_exit_to_user(vcpu, HVX_EXIT_INTERNAL_ERROR,
 					HVX_INTERNAL_ERROR_DELIVERY, gpa);
-	return hvx_mmio(vcpu, gpa);
+	return hvx_emulate_mmio(vcpu, gpa);
 }

@@ -27,6 +27,11 @@
 
 #define HVX_NR_EXIT_REASONS	HVX_NR_VMX_EXIT_REASONS
 
+/* APIC virtualization: the guest's APIC accesses, EOIs and interrupts without exits. */
+#define HVX_APICV_CTLS2	(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES | \
+			 SECONDARY_EXEC_APIC_REGISTER_VIRT | \
+			 SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY)
+
 /* What the capability MSRs allow, settled once at module load. */
 struct hvx_vmx_caps {
 	u32 revision_id;
@@ -35,6 +40,7 @@ struct hvx_vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_vpid_cap;
 	bool ept_ad;
+	bool apicv;		/* TPR shadow and HVX_APICV_CTLS2 */
 	u32 preemption_timer;	/* guest time slice, 0 if unsupported */
 };
 
@@ -48,6 +54,7 @@ struct hvx_vm {
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
 	struct hvx_ioapic ioapic;
 	struct hvx_vmbus vmbus;
+	bool apicv;			/* its vCPUs' APICs are virtualized */
 
 	/* For the generic netlink family (genl.c, vm_table.c). */
 	u32 id;
@@ -127,6 +134,7 @@ struct hvx_vcpu {
 	wait_queue_head_t wq;		/* HLT sleeps here until an interrupt */
 	bool in_guest;			/* between the entry checks and the exit */
 	u32 proc_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	u64 eoi_exit_bitmap[4];		/* EOI_EXIT_BITMAP0-3 as written */
 
 	u32 exit_reason;
 	u32 exit_intr_info;		/* of an exception or NMI exit, else 0 */
@@ -176,6 +184,7 @@ void hvx_genl_notify(struct hvx_vm *vm, enum hvx_event event,
 /* vmx.c */
 extern bool hvx_rebooting;
 int hvx_vmx_setup(void);
+bool hvx_vmx_apicv(void);
 int hvx_vmx_init(void);
 void hvx_vmx_exit(void);
 int hvx_vmx_get(void);
@@ -251,9 +260,13 @@ void hvx_handle_exit_irqoff(struct hvx_vcpu *vcpu);
 int hvx_exit_to_user(struct hvx_vcpu *vcpu, u32 reason, u32 suberror, u64 gpa);
 int hvx_complete_pending(struct hvx_vcpu *vcpu);
 
-/* exit_io.c, exit_ept.c, exit_msr.c, exit_cr.c */
+/* exit_io.c, exit_ept.c, exit_apic.c, exit_msr.c, exit_cr.c */
 int hvx_exit_io(struct hvx_vcpu *vcpu);
 int hvx_exit_ept_violation(struct hvx_vcpu *vcpu);
+int hvx_emulate_mmio(struct hvx_vcpu *vcpu, u64 gpa);
+int hvx_exit_apic_access(struct hvx_vcpu *vcpu);
+int hvx_exit_apic_write(struct hvx_vcpu *vcpu);
+int hvx_exit_eoi_induced(struct hvx_vcpu *vcpu);
 struct hvx_mmio_insn;
 void hvx_mmio_finish_load(struct hvx_vcpu *vcpu, const struct hvx_mmio_insn *insn, u64 data);
 int hvx_exit_rdmsr(struct hvx_vcpu *vcpu);

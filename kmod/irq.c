@@ -119,18 +119,53 @@ static void hvx_set_interrupt_window(struct hvx_vcpu *vcpu, bool on)
 }
 
 /*
+ * APIC virtualization: the CPU delivers from the virtual-APIC page itself.
+ * It needs the highest requested vector (RVI) and the one in service
+ * (SVI), and the level-triggered vectors, whose EOI must still exit so
+ * that the I/O APIC hears of it.  The EOI-exit bitmap is current before
+ * any of those vectors can be delivered: it is written on the same entry
+ * that first puts them into RVI.
+ */
+static void hvx_irq_prepare_virtual(struct hvx_vcpu *vcpu)
+{
+	struct hvx_lapic *lapic = &vcpu->lapic;
+	u8 rvi = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		u64 bits = READ_ONCE(lapic->level[i]);
+
+		if (bits != vcpu->eoi_exit_bitmap[i]) {
+			vmcs_write64(EOI_EXIT_BITMAP0 + i * 2, bits);
+			vcpu->eoi_exit_bitmap[i] = bits;
+		}
+	}
+	/* A software-disabled APIC delivers nothing (hvx_lapic_next_vector()). */
+	if (hvx_lapic_enabled(lapic))
+		rvi = hvx_lapic_highest_irr(lapic);
+	vmcs_write16(GUEST_INTR_STATUS, rvi | hvx_lapic_highest_isr(lapic) << 8);
+}
+
+/*
  * Runs with interrupts off right before VM entry.  Injects the local APIC's
  * best vector if the guest can take it now, else asks for an exit as soon
- * as it can.
+ * as it can; or leaves both to the CPU when it virtualizes the APIC.
  */
 void hvx_irq_prepare_entry(struct hvx_vcpu *vcpu)
 {
 	bool window = false;
+	unsigned int moved;
 	int vector;
 
 	WRITE_ONCE(vcpu->in_guest, true);
-	/* Pairs with hvx_vcpu_kick(): see the IRR bit, or be sent an IPI. */
+	/* Pairs with hvx_vcpu_kick(): see the pending bit, or be sent an IPI. */
 	smp_mb();
+	moved = hvx_lapic_sync_irr(&vcpu->lapic);
+	if (vcpu->lapic.virtualized) {
+		vcpu->irqs_injected += moved;
+		hvx_irq_prepare_virtual(vcpu);
+		return;
+	}
 	vector = hvx_lapic_next_vector(&vcpu->lapic);
 	if (vector >= 0) {
 		/* An event is already queued (re-injection, an exception). */

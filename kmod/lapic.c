@@ -2,6 +2,12 @@
 /*
  * The in-kernel local APIC (xAPIC mode), from the SDM's chapter on the APIC.
  *
+ * Every register is kept in the register page at its xAPIC offset, so that
+ * the same page serves as the CPU's virtual-APIC page when the CPU
+ * virtualizes the APIC.  Only the vCPU thread touches the page, and only
+ * while the guest does not run; other threads raise interrupts through
+ * lapic->pending.
+ *
  * The timer is an hrtimer on the host: it only sets an IRR bit and kicks the
  * vCPU, and the next VM entry injects.  Periodic mode is clamped to a
  * minimum period so that a guest cannot make the host take interrupts
@@ -9,6 +15,7 @@
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
+#include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <asm/apicdef.h>
@@ -45,19 +52,74 @@ static const u32 lvt_writable[HVX_LAPIC_NR_LVT] = {
 	0x000000ff | LVT_MASKED,	/* error */
 };
 
+
 bool hvx_lapic_is_mmio(u64 gpa)
 {
 	return (gpa & PAGE_MASK) == HVX_LAPIC_GPA;
 }
 
+static u32 *reg_ptr(struct hvx_lapic *lapic, unsigned int reg)
+{
+	return lapic->regs + reg;
+}
+
+/* READ_ONCE: the I/O APIC reads ID and LDR from other threads. */
+static u32 reg_get(struct hvx_lapic *lapic, unsigned int reg)
+{
+	return READ_ONCE(*reg_ptr(lapic, reg));
+}
+
+static void reg_set(struct hvx_lapic *lapic, unsigned int reg, u32 val)
+{
+	WRITE_ONCE(*reg_ptr(lapic, reg), val);
+}
+
+/* IRR, ISR and TMR: 256 bits in eight registers 16 bytes apart. */
+#define VECTOR_REG(base, vector)	((base) + ((vector) >> 5) * 0x10)
+
+static void vector_set(struct hvx_lapic *lapic, unsigned int base, u8 vector)
+{
+	unsigned int reg = VECTOR_REG(base, vector);
+
+	reg_set(lapic, reg, reg_get(lapic, reg) | BIT(vector & 31));
+}
+
+static void vector_clear(struct hvx_lapic *lapic, unsigned int base, u8 vector)
+{
+	unsigned int reg = VECTOR_REG(base, vector);
+
+	reg_set(lapic, reg, reg_get(lapic, reg) & ~BIT(vector & 31));
+}
+
+static int highest_vector(struct hvx_lapic *lapic, unsigned int base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 word = reg_get(lapic, base + i * 0x10);
+
+		if (word)
+			return i * 32 + __fls(word);
+	}
+	return -1;
+}
+
+/* The 32 bits of @map for vectors 32 * @index to 32 * @index + 31. */
+static u32 bitmap_word(const unsigned long *map, unsigned int index)
+{
+	BUILD_BUG_ON(BITS_PER_LONG != 64);
+	return (u32)(READ_ONCE(map[index / 2]) >> (index % 2 * 32));
+}
+
 static unsigned int timer_mode(struct hvx_lapic *lapic)
 {
-	return (READ_ONCE(lapic->lvt[0]) >> LVT_TIMER_MODE_SHIFT) & 3;
+	return (READ_ONCE(lapic->timer_lvt) >> LVT_TIMER_MODE_SHIFT) & 3;
 }
 
 static u32 timer_divisor(struct hvx_lapic *lapic)
 {
-	u32 code = (lapic->timer_dcr & 3) | ((lapic->timer_dcr & 8) >> 1);
+	u32 dcr = reg_get(lapic, APIC_TDCR);
+	u32 code = (dcr & 3) | ((dcr & 8) >> 1);
 
 	return code == 7 ? 1 : 2 << code;
 }
@@ -70,29 +132,22 @@ static u64 timer_ticks_to_ns(struct hvx_lapic *lapic, u64 count)
 	return count * timer_divisor(lapic) * NS_PER_BUS_TICK;
 }
 
-static int highest_bit(const unsigned long *map)
-{
-	unsigned long bit = find_last_bit(map, 256);
-
-	return bit < 256 ? bit : -1;
-}
-
 void hvx_lapic_accept(struct hvx_lapic *lapic, u8 vector, bool level)
 {
 	/* Vectors 0-15 are illegal for fixed interrupts. */
 	if (vector < 16)
 		return;
 	if (level)
-		set_bit(vector, lapic->tmr);
+		set_bit(vector, lapic->level);
 	else
-		clear_bit(vector, lapic->tmr);
-	set_bit(vector, lapic->irr);
+		clear_bit(vector, lapic->level);
+	set_bit(vector, lapic->pending);
 	hvx_vcpu_kick(lapic->vcpu);
 }
 
 static void timer_fire(struct hvx_lapic *lapic)
 {
-	u32 lvt = READ_ONCE(lapic->lvt[0]);
+	u32 lvt = READ_ONCE(lapic->timer_lvt);
 
 	if (!(lvt & LVT_MASKED))
 		hvx_lapic_accept(lapic, lvt & 0xff, false);
@@ -120,12 +175,13 @@ static void timer_stop(struct hvx_lapic *lapic)
 
 static void timer_start_count(struct hvx_lapic *lapic)
 {
+	u32 initial = reg_get(lapic, APIC_TMICT);
 	u64 ns;
 
 	timer_stop(lapic);
-	if (!lapic->timer_initial || timer_mode(lapic) == LVT_TIMER_TSC_DEADLINE)
+	if (!initial || timer_mode(lapic) == LVT_TIMER_TSC_DEADLINE)
 		return;
-	ns = timer_ticks_to_ns(lapic, lapic->timer_initial);
+	ns = timer_ticks_to_ns(lapic, initial);
 	if (timer_mode(lapic) == LVT_TIMER_PERIODIC)
 		lapic->timer_period_ns = ns = max_t(u64, ns, MIN_PERIOD_NS);
 	hrtimer_start(&lapic->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
@@ -141,7 +197,7 @@ static u32 timer_current_count(struct hvx_lapic *lapic)
 	if (ns <= 0)
 		return 0;
 	return min_t(u64, div_u64(ns, NS_PER_BUS_TICK * timer_divisor(lapic)),
-		     lapic->timer_initial);
+		     reg_get(lapic, APIC_TMICT));
 }
 
 u64 hvx_lapic_get_tsc_deadline(struct hvx_lapic *lapic)
@@ -186,35 +242,89 @@ u64 hvx_lapic_tsc_delta_to_ns(u64 delta, u32 khz)
 	return mul_u64_u32_div(delta, USEC_PER_SEC, khz);
 }
 
+static u32 lapic_ppr(struct hvx_lapic *lapic)
+{
+	u32 tpr = reg_get(lapic, APIC_TASKPRI) & 0xff;
+	int isrv = highest_vector(lapic, APIC_ISR);
+	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
+
+	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
+}
+
+/* The CPU keeps PPR itself when it virtualizes; hvx does after its own changes. */
+static void update_ppr(struct hvx_lapic *lapic)
+{
+	reg_set(lapic, APIC_PROCPRI, lapic_ppr(lapic));
+}
+
 /* CR8 is TPR[7:4] (SDM "Task Priority in IA-32e Mode"). */
 u64 hvx_lapic_get_cr8(struct hvx_lapic *lapic)
 {
-	return (lapic->tpr >> 4) & 0xf;
+	return (reg_get(lapic, APIC_TASKPRI) >> 4) & 0xf;
 }
 
 int hvx_lapic_set_cr8(struct hvx_lapic *lapic, u64 cr8)
 {
 	if (cr8 > 15)
 		return -EINVAL;
-	lapic->tpr = cr8 << 4;
+	reg_set(lapic, APIC_TASKPRI, cr8 << 4);
+	update_ppr(lapic);
 	return 0;
 }
 
-static u32 lapic_ppr(struct hvx_lapic *lapic)
+bool hvx_lapic_enabled(struct hvx_lapic *lapic)
 {
-	int isrv = highest_bit(lapic->isr);
-	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
+	return reg_get(lapic, APIC_SPIV) & SVR_ENABLED;
+}
 
-	return (lapic->tpr & 0xf0) >= isr_class ? lapic->tpr & 0xff : isr_class;
+static void sync_tmr(struct hvx_lapic *lapic)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		reg_set(lapic, APIC_TMR + i * 0x10, bitmap_word(lapic->level, i));
+}
+
+unsigned int hvx_lapic_sync_irr(struct hvx_lapic *lapic)
+{
+	unsigned int i, moved = 0;
+
+	for (i = 0; i < BITS_TO_LONGS(256); i++) {
+		unsigned long bits;
+
+		if (!READ_ONCE(lapic->pending[i]))
+			continue;
+		bits = xchg(&lapic->pending[i], 0);
+		reg_set(lapic, APIC_IRR + 2 * i * 0x10,
+			reg_get(lapic, APIC_IRR + 2 * i * 0x10) | (u32)bits);
+		reg_set(lapic, APIC_IRR + (2 * i + 1) * 0x10,
+			reg_get(lapic, APIC_IRR + (2 * i + 1) * 0x10) | (u32)(bits >> 32));
+		moved += hweight64(bits);
+	}
+	if (moved)
+		sync_tmr(lapic);
+	return moved;
+}
+
+u8 hvx_lapic_highest_irr(struct hvx_lapic *lapic)
+{
+	return max(highest_vector(lapic, APIC_IRR), 0);
+}
+
+u8 hvx_lapic_highest_isr(struct hvx_lapic *lapic)
+{
+	return max(highest_vector(lapic, APIC_ISR), 0);
 }
 
 int hvx_lapic_next_vector(struct hvx_lapic *lapic)
 {
-	int vector;
+	unsigned long pending = find_last_bit(lapic->pending, 256);
+	int vector = highest_vector(lapic, APIC_IRR);
 
-	if (!(lapic->svr & SVR_ENABLED))
+	if (!hvx_lapic_enabled(lapic))
 		return -1;
-	vector = highest_bit(lapic->irr);
+	if (pending < 256 && (int)pending > vector)
+		vector = pending;
 	if (vector < 0 || (vector & 0xf0) <= (lapic_ppr(lapic) & 0xf0))
 		return -1;
 	return vector;
@@ -222,32 +332,48 @@ int hvx_lapic_next_vector(struct hvx_lapic *lapic)
 
 void hvx_lapic_ack(struct hvx_lapic *lapic, int vector)
 {
-	clear_bit(vector, lapic->irr);
-	__set_bit(vector, lapic->isr);
+	vector_clear(lapic, APIC_IRR, vector);
+	vector_set(lapic, APIC_ISR, vector);
+	update_ppr(lapic);
+}
+
+/* @vector left the ISR: a level-triggered one tells the I/O APIC. */
+static void lapic_end_vector(struct hvx_lapic *lapic, u8 vector)
+{
+	if (!test_and_clear_bit(vector, lapic->level))
+		return;
+	vector_clear(lapic, APIC_TMR, vector);
+	hvx_ioapic_eoi(lapic->vcpu->vm, vector);
 }
 
 static void lapic_eoi(struct hvx_lapic *lapic)
 {
-	int vector = highest_bit(lapic->isr);
+	int vector = highest_vector(lapic, APIC_ISR);
 
 	if (vector < 0)
 		return;
-	__clear_bit(vector, lapic->isr);
-	if (test_and_clear_bit(vector, lapic->tmr))
-		hvx_ioapic_eoi(lapic->vcpu->vm, vector);
+	vector_clear(lapic, APIC_ISR, vector);
+	update_ppr(lapic);
+	lapic_end_vector(lapic, vector);
+}
+
+void hvx_lapic_eoi_exit(struct hvx_lapic *lapic, u8 vector)
+{
+	/* The CPU has taken @vector out of the ISR and updated the PPR. */
+	lapic_end_vector(lapic, vector);
 }
 
 bool hvx_lapic_match_dest(struct hvx_lapic *lapic, u8 dest, bool logical)
 {
 	if (!logical)
-		return dest == 0xff || dest == lapic->id >> 24;
+		return dest == 0xff || dest == reg_get(lapic, APIC_ID) >> 24;
 	/* Flat model only: Linux uses it with up to eight CPUs. */
-	return dest & (lapic->ldr >> 24);
+	return dest & (reg_get(lapic, APIC_LDR) >> 24);
 }
 
 static void lapic_send_ipi(struct hvx_lapic *lapic)
 {
-	u32 icr = lapic->icr_low;
+	u32 icr = reg_get(lapic, APIC_ICR);
 	unsigned int shorthand = (icr >> ICR_SHORTHAND_SHIFT) & 3;
 	bool to_self;
 
@@ -255,63 +381,41 @@ static void lapic_send_ipi(struct hvx_lapic *lapic)
 	if ((icr & ICR_DELIVERY_MASK) != ICR_DELIVERY_FIXED)
 		return;
 	if (shorthand == ICR_SHORTHAND_NONE)
-		to_self = hvx_lapic_match_dest(lapic, lapic->icr_high >> 24,
+		to_self = hvx_lapic_match_dest(lapic, reg_get(lapic, APIC_ICR2) >> 24,
 					       icr & APIC_DEST_LOGICAL);
 	else
 		to_self = shorthand == ICR_SHORTHAND_SELF || shorthand == ICR_SHORTHAND_ALL;
 	if (!to_self)
 		return;
 	if ((icr & 0xff) < 16)
-		lapic->esr |= ESR_ILLEGAL_VECTOR;
+		reg_set(lapic, APIC_ESR, reg_get(lapic, APIC_ESR) | ESR_ILLEGAL_VECTOR);
 	else
 		hvx_lapic_accept(lapic, icr & 0xff, false);
-}
-
-static u32 bitmap_word(const unsigned long *map, unsigned int index)
-{
-	return bitmap_get_value8(map, index * 32) |
-	       bitmap_get_value8(map, index * 32 + 8) << 8 |
-	       bitmap_get_value8(map, index * 32 + 16) << 16 |
-	       bitmap_get_value8(map, index * 32 + 24) << 24;
 }
 
 static u32 lapic_read_reg(struct hvx_lapic *lapic, unsigned int reg)
 {
 	switch (reg) {
-	case APIC_ID:
-		return lapic->id;
-	case APIC_LVR:
-		return LAPIC_VERSION;
-	case APIC_TASKPRI:
-		return lapic->tpr;
 	case APIC_PROCPRI:
 		return lapic_ppr(lapic);
-	case APIC_LDR:
-		return lapic->ldr;
-	case APIC_DFR:
-		return lapic->dfr;
-	case APIC_SPIV:
-		return lapic->svr;
-	case APIC_ISR ... APIC_ISR + 0x70:
-		return bitmap_word(lapic->isr, (reg - APIC_ISR) >> 4);
-	case APIC_TMR ... APIC_TMR + 0x70:
-		return bitmap_word(lapic->tmr, (reg - APIC_TMR) >> 4);
-	case APIC_IRR ... APIC_IRR + 0x70:
-		return bitmap_word(lapic->irr, (reg - APIC_IRR) >> 4);
-	case APIC_ESR:
-		return lapic->esr;
-	case APIC_ICR:
-		return lapic->icr_low;
-	case APIC_ICR2:
-		return lapic->icr_high;
-	case APIC_LVTT ... APIC_LVTERR:
-		return lapic->lvt[(reg - APIC_LVTT) >> 4];
-	case APIC_TMICT:
-		return lapic->timer_initial;
 	case APIC_TMCCT:
 		return timer_current_count(lapic);
+	case APIC_ID:
+	case APIC_LVR:
+	case APIC_TASKPRI:
+	case APIC_LDR:
+	case APIC_DFR:
+	case APIC_SPIV:
+	case APIC_ISR ... APIC_ISR + 0x70:
+	case APIC_TMR ... APIC_TMR + 0x70:
+	case APIC_IRR ... APIC_IRR + 0x70:
+	case APIC_ESR:
+	case APIC_ICR:
+	case APIC_ICR2:
+	case APIC_LVTT ... APIC_LVTERR:
+	case APIC_TMICT:
 	case APIC_TDCR:
-		return lapic->timer_dcr;
+		return reg_get(lapic, reg);
 	default:
 		return 0;
 	}
@@ -319,65 +423,75 @@ static u32 lapic_read_reg(struct hvx_lapic *lapic, unsigned int reg)
 
 static void lapic_write_lvt(struct hvx_lapic *lapic, unsigned int index, u32 val)
 {
-	u32 old = lapic->lvt[index];
+	u32 old = READ_ONCE(lapic->timer_lvt);
 
-	if (!(lapic->svr & SVR_ENABLED))
+	if (!hvx_lapic_enabled(lapic))
 		val |= LVT_MASKED;
-	WRITE_ONCE(lapic->lvt[index], val & lvt_writable[index]);
+	reg_set(lapic, APIC_LVTT + index * 0x10, val & lvt_writable[index]);
+	if (index)
+		return;
+	WRITE_ONCE(lapic->timer_lvt, val & lvt_writable[index]);
 	/* A mode change stops the timer (SDM "APIC timer"). */
-	if (index == 0 && ((old ^ val) >> LVT_TIMER_MODE_SHIFT) & 3) {
+	if (((old ^ val) >> LVT_TIMER_MODE_SHIFT) & 3) {
 		timer_stop(lapic);
-		lapic->timer_initial = 0;
+		reg_set(lapic, APIC_TMICT, 0);
 		WRITE_ONCE(lapic->tsc_deadline, 0);
 	}
 }
 
+/*
+ * A guest write of @val to @reg.  With APIC virtualization the CPU has
+ * already stored @val in the page: every case stores what the register
+ * really holds, so nothing the guest wrote stays unchecked.
+ */
 static void lapic_write_reg(struct hvx_lapic *lapic, unsigned int reg, u32 val)
 {
 	unsigned int i;
 
 	switch (reg) {
 	case APIC_ID:
-		lapic->id = val & 0xff000000;
+		reg_set(lapic, APIC_ID, val & 0xff000000);
 		break;
 	case APIC_TASKPRI:
-		lapic->tpr = val & 0xff;
+		reg_set(lapic, APIC_TASKPRI, val & 0xff);
+		update_ppr(lapic);
 		break;
 	case APIC_EOI:
+		reg_set(lapic, APIC_EOI, 0);
 		lapic_eoi(lapic);
 		break;
 	case APIC_LDR:
-		lapic->ldr = val & 0xff000000;
+		reg_set(lapic, APIC_LDR, val & 0xff000000);
 		break;
 	case APIC_DFR:
-		lapic->dfr = val | 0x0fffffff;
+		reg_set(lapic, APIC_DFR, val | 0x0fffffff);
 		break;
 	case APIC_SPIV:
-		lapic->svr = val & 0x3ff;
+		reg_set(lapic, APIC_SPIV, val & 0x3ff);
 		if (!(val & SVR_ENABLED))
 			for (i = 0; i < HVX_LAPIC_NR_LVT; i++)
-				WRITE_ONCE(lapic->lvt[i], lapic->lvt[i] | LVT_MASKED);
+				lapic_write_lvt(lapic, i, reg_get(lapic, APIC_LVTT + i * 0x10));
 		break;
 	case APIC_ESR:
-		lapic->esr = 0;
+		reg_set(lapic, APIC_ESR, 0);
 		break;
 	case APIC_ICR:
-		lapic->icr_low = val & ~APIC_ICR_BUSY;
+		reg_set(lapic, APIC_ICR, val & ~APIC_ICR_BUSY);
 		lapic_send_ipi(lapic);
 		break;
 	case APIC_ICR2:
-		lapic->icr_high = val & 0xff000000;
+		reg_set(lapic, APIC_ICR2, val & 0xff000000);
 		break;
 	case APIC_LVTT ... APIC_LVTERR:
 		if (!(reg & 0xf))
 			lapic_write_lvt(lapic, (reg - APIC_LVTT) >> 4, val);
 		break;
 	case APIC_TMICT:
-		lapic->timer_initial = val;
+		reg_set(lapic, APIC_TMICT, val);
 		timer_start_count(lapic);
 		break;
 	case APIC_TDCR:
-		lapic->timer_dcr = val & 0xb;
+		reg_set(lapic, APIC_TDCR, val & 0xb);
 		break;
 	default:
 		/* Read-only and reserved registers ignore writes. */
@@ -408,22 +522,37 @@ void hvx_lapic_mmio_write(struct hvx_lapic *lapic, u64 gpa, unsigned int size, u
 	lapic_write_reg(lapic, offset, val);
 }
 
-void hvx_lapic_init(struct hvx_lapic *lapic, struct hvx_vcpu *vcpu)
+void hvx_lapic_apic_write(struct hvx_lapic *lapic, unsigned int offset)
+{
+	unsigned int reg = offset & 0xff0;
+
+	lapic_write_reg(lapic, reg, reg_get(lapic, reg));
+}
+
+int hvx_lapic_init(struct hvx_lapic *lapic, struct hvx_vcpu *vcpu, bool virtualized)
 {
 	unsigned int i;
 
 	memset(lapic, 0, sizeof(*lapic));
+	lapic->regs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!lapic->regs)
+		return -ENOMEM;
 	lapic->vcpu = vcpu;
-	lapic->id = vcpu->id << 24;
-	lapic->dfr = 0xffffffff;
-	lapic->svr = 0xff;
+	lapic->virtualized = virtualized;
+	reg_set(lapic, APIC_ID, vcpu->id << 24);
+	reg_set(lapic, APIC_LVR, LAPIC_VERSION);
+	reg_set(lapic, APIC_DFR, 0xffffffff);
+	reg_set(lapic, APIC_SPIV, 0xff);
 	for (i = 0; i < HVX_LAPIC_NR_LVT; i++)
-		lapic->lvt[i] = LVT_MASKED;
+		reg_set(lapic, APIC_LVTT + i * 0x10, LVT_MASKED);
+	lapic->timer_lvt = LVT_MASKED;
 	hrtimer_init(&lapic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	lapic->timer.function = timer_expired;
+	return 0;
 }
 
 void hvx_lapic_destroy(struct hvx_lapic *lapic)
 {
 	hrtimer_cancel(&lapic->timer);
+	free_page((unsigned long)lapic->regs);
 }

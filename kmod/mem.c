@@ -40,6 +40,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/io.h>
 
 #include "ept/ept_format.h"
 #include "mem.h"
@@ -103,6 +104,8 @@ static void hvx_mem_leaf_gone(void *arg, u64 phys, unsigned int level, unsigned 
 {
 	struct hvx_mem *mem = arg;
 
+	if (mem->apic_access_page && phys == page_to_phys(mem->apic_access_page))
+		return;
 	mem->mapped_pages -= level == 2 ? HUGE_PAGES : 1;
 }
 
@@ -385,6 +388,8 @@ void hvx_mem_destroy(struct hvx_mem *mem)
 	 */
 	hvx_vmx_flush_ept(hvx_mem_eptp(mem));
 	hvx_pt_destroy(&mem->ept, NULL, NULL);
+	if (mem->apic_access_page)
+		__free_page(mem->apic_access_page);
 	hvx_mem_cache_free(mem);
 	mmdrop(mem->mm);
 	mem->mm = NULL;
@@ -393,6 +398,34 @@ void hvx_mem_destroy(struct hvx_mem *mem)
 u64 hvx_mem_eptp(struct hvx_mem *mem)
 {
 	return hvx_ept_pointer(mem->ept.root_phys);
+}
+
+int hvx_mem_map_apic_access(struct hvx_mem *mem)
+{
+	struct page *page;
+	int err;
+
+	/*
+	 * The VM's own page, not one shared by all VMs: the accesses the CPU
+	 * neither virtualizes nor turns into exits reach the page itself.
+	 */
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	mutex_lock(&mem->lock);
+	err = hvx_mem_cache_topup(mem);
+	if (!err) {
+		spin_lock(&mem->mmu_lock);
+		err = hvx_pt_map(&mem->ept, HVX_LAPIC_GPA, page_to_phys(page), 1,
+				 HVX_PT_READ | HVX_PT_WRITE);
+		spin_unlock(&mem->mmu_lock);
+	}
+	if (!err)
+		mem->apic_access_page = page;
+	mutex_unlock(&mem->lock);
+	if (err)
+		__free_page(page);
+	return err;
 }
 
 static struct hvx_mem_slot *hvx_mem_find(struct hvx_mem *mem, u64 gpa)

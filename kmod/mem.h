@@ -35,7 +35,9 @@ struct hvx_mem {
 	struct mmu_notifier mn;	/* on @mm, from hvx_mem_init() to hvx_mem_destroy() */
 	struct hvx_mem_slot slots[HVX_MAX_MEM_SLOTS];
 	struct hvx_pt ept;
-	unsigned long mapped_pages;	/* 4 KiB pages the EPT maps; under @mmu_lock */
+	unsigned long mapped_pages;	/* 4 KiB pages of RAM the EPT maps; under @mmu_lock */
+	/* What the EPT maps at HVX_LAPIC_GPA under APIC virtualization, else NULL. */
+	struct page *apic_access_page;
 
 	/* Invalidations of the VMM's memory, under @mmu_lock. */
 	unsigned int mmu_invalidating;	/* started and not ended yet */
@@ -77,6 +79,12 @@ int hvx_mem_discard(struct hvx_mem *mem, u64 gpa, u64 size);
 
 /* The EPT pointer to write into the VMCS (WB, 4-level walk). */
 u64 hvx_mem_eptp(struct hvx_mem *mem);
+/*
+ * Maps a page of the VM's own at HVX_LAPIC_GPA, for the CPU to recognize
+ * the guest's local APIC accesses by (its APIC-access page).  Once, before
+ * any vCPU runs.
+ */
+int hvx_mem_map_apic_access(struct hvx_mem *mem);
 
 /*
  * Resolves an EPT violation at @gpa with the exit @qualification: maps the

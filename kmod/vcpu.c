@@ -551,8 +551,9 @@ static int hvx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void hvx_vcpu_destroy(struct hvx_vcpu *vcpu)
 {
-	hvx_lapic_destroy(&vcpu->lapic);
 	hvx_vcpu_clear(vcpu);
+	/* After the VMCLEAR: no CPU holds the VMCS naming its virtual-APIC page. */
+	hvx_lapic_destroy(&vcpu->lapic);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	ida_free(&hvx_vpid_ida, vcpu->vpid);
 	free_page((unsigned long)vcpu->vmcs);
@@ -601,12 +602,14 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &hvx_preempt_ops);
 	init_waitqueue_head(&vcpu->wq);
-	hvx_lapic_init(&vcpu->lapic, vcpu);
+	err = hvx_lapic_init(&vcpu->lapic, vcpu, vm->apicv);
+	if (err)
+		goto err_free;
 
 	err = -ENOMEM;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
-		goto err_free;
+		goto err_lapic;
 	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->vmcs)
 		goto err_run;
@@ -662,6 +665,8 @@ err_vmcs:
 	free_page((unsigned long)vcpu->vmcs);
 err_run:
 	free_page((unsigned long)vcpu->run);
+err_lapic:
+	hvx_lapic_destroy(&vcpu->lapic);
 err_free:
 	kfree(vcpu);
 	return err;

@@ -116,6 +116,12 @@ int hvx_vm_create(unsigned long flags)
 	err = hvx_mem_init(&vm->mem);
 	if (err)
 		goto err_free;
+	vm->apicv = hvx_vmx_apicv();
+	if (vm->apicv) {
+		err = hvx_mem_map_apic_access(&vm->mem);
+		if (err)
+			goto err_mem;
+	}
 	err = hvx_vm_table_add(vm);
 	if (err)
 		goto err_mem;

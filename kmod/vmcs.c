@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/desc.h>
+#include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
@@ -143,10 +144,26 @@ void hvx_vmcs_set_guest_reset_state(struct hvx_vcpu *vcpu)
 /* Called with the new VMCS current on this CPU. */
 int hvx_vmcs_setup(struct hvx_vcpu *vcpu)
 {
+	u32 proc_ctls = hvx_caps.proc_ctls, proc_ctls2 = hvx_caps.proc_ctls2;
+
+	if (vcpu->lapic.virtualized) {
+		/* CR8 is the virtual TPR in the virtual-APIC page: no exits. */
+		proc_ctls &= ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
+		proc_ctls |= CPU_BASED_TPR_SHADOW;
+		proc_ctls2 |= HVX_APICV_CTLS2;
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, __pa(vcpu->lapic.regs));
+		vmcs_write64(APIC_ACCESS_ADDR, page_to_phys(vcpu->vm->mem.apic_access_page));
+		vmcs_write32(TPR_THRESHOLD, 0);
+		vmcs_write64(EOI_EXIT_BITMAP0, 0);
+		vmcs_write64(EOI_EXIT_BITMAP1, 0);
+		vmcs_write64(EOI_EXIT_BITMAP2, 0);
+		vmcs_write64(EOI_EXIT_BITMAP3, 0);
+		vmcs_write16(GUEST_INTR_STATUS, 0);
+	}
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, hvx_caps.pin_ctls);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, hvx_caps.proc_ctls);
-	vcpu->proc_ctls = hvx_caps.proc_ctls;
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, hvx_caps.proc_ctls2);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc_ctls);
+	vcpu->proc_ctls = proc_ctls;
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc_ctls2);
 	vmcs_write32(VM_EXIT_CONTROLS, hvx_caps.exit_ctls);
 	vmcs_write32(VM_ENTRY_CONTROLS, hvx_caps.entry_ctls);
 	/*

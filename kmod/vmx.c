@@ -9,6 +9,7 @@
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
@@ -24,6 +25,40 @@
 #define HVX_SLICE_MS		10
 
 struct hvx_vmx_caps hvx_caps;
+
+/*
+ * Off, every local APIC access of a new VM exits and is emulated, as on
+ * CPUs without APIC virtualization: the tests take that path this way.
+ */
+static bool apicv = true;
+static bool apicv_probed;
+
+/* Reads what new VMs get: "Y" is refused where the CPU cannot do it. */
+static int apicv_param_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (on && apicv_probed && !hvx_caps.apicv)
+		return -ENODEV;
+	WRITE_ONCE(apicv, on);
+	return 0;
+}
+
+static const struct kernel_param_ops apicv_param_ops = {
+	.set = apicv_param_set,
+	.get = param_get_bool,
+};
+module_param_cb(apicv, &apicv_param_ops, &apicv, 0644);
+MODULE_PARM_DESC(apicv, "APIC virtualization for new VMs where the CPU has it (default on)");
+
+bool hvx_vmx_apicv(void)
+{
+	return hvx_caps.apicv && READ_ONCE(apicv);
+}
 
 struct hvx_cpu {
 	void *vmxon_region;
@@ -135,6 +170,13 @@ int hvx_vmx_setup(void)
 			      &hvx_caps.proc_ctls2);
 	if (err)
 		goto no_ept;
+	/* Optional, and chosen per VM (hvx_vmx_apicv()): not in the defaults. */
+	hvx_caps.apicv = hi & CPU_BASED_TPR_SHADOW;
+	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, lo, hi);
+	hvx_caps.apicv &= (hi & HVX_APICV_CTLS2) == HVX_APICV_CTLS2;
+	if (!hvx_caps.apicv)
+		WRITE_ONCE(apicv, false);
+	apicv_probed = true;
 
 	err = adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			      MSR_IA32_VMX_EXIT_CTLS,

@@ -368,3 +368,26 @@ long vm_run_out_loop(struct vm *vm)
 		n++;
 	}
 }
+
+#define APICV_PARAM "/sys/module/hvx/parameters/apicv"
+
+int vm_hvx_set_apicv(int on)
+{
+	char old = 0;
+	ssize_t done;
+	int fd;
+
+	fd = open(APICV_PARAM, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (read(fd, &old, 1) != 1 || (old != 'Y' && old != 'N')) {
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	done = pwrite(fd, on ? "1" : "0", 1, 0);
+	close(fd);
+	if (done != 1)
+		return -1;
+	return old == 'Y';
+}

@@ -56,6 +56,12 @@ int vm_setup_real(struct vm *vm, uint64_t gpa);
 /* 64-bit mode, identity-mapped first 4 GiB with 2 MiB pages built at GUEST_PT_GPA. */
 int vm_setup_long(struct vm *vm, uint64_t rip);
 int vm_set_gpr(struct vm *vm, int which, uint64_t value);
+/*
+ * hvx.ko's apicv parameter, which VMs created afterwards follow: APIC
+ * virtualization (1) or every local APIC access emulated (0).  Returns the
+ * value before, or -1 with errno (ENODEV: the CPU cannot virtualize).
+ */
+int vm_hvx_set_apicv(int on);
 /* The whole register file, in hvx's layout (KVM's is the same). */
 struct hvx_regs;
 struct hvx_sregs;
