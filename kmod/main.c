@@ -73,8 +73,9 @@ static int __init hvx_init(void)
 	err = misc_register(&hvx_dev);
 	if (err)
 		goto err_notifier;
-	pr_info("loaded: VMX with EPT%s, VPID and unrestricted guest; L1D flush %s\n",
-		hvx_caps.ept_ad ? " (A/D)" : "", hvx_spec_l1d_policy_name());
+	pr_info("loaded: VMX with EPT%s, VPID, unrestricted guest%s; L1D flush %s\n",
+		hvx_caps.ept_ad ? " (A/D)" : "",
+		hvx_caps.apicv ? ", APIC virtualization" : "", hvx_spec_l1d_policy_name());
 	return 0;
 
 err_notifier:
