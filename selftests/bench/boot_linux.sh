@@ -3,8 +3,9 @@
 # vmlinux) and through bzImage: guest TSC ticks from the first VM entry to
 # the busybox init's first line, and the VM exits on the way, by reason.
 # Prints "bench boot_FORMAT_ticks hvx=N" and "bench boot_FORMAT_exits hvx=N"
-# (lower is better).  No KVM figure: the hvx tool is the only VMM here that
-# boots Linux with these devices.
+# (lower is better), and the PVH boot again with the local APIC emulated.
+# No KVM figure: the hvx tool is the only VMM here that boots Linux with
+# these devices.
 INITRD=/tests/guests/linux-initrd.cpio
 MARKER='hvx-guest: init reached'
 
@@ -31,4 +32,11 @@ boot() {	# boot NAME KERNEL
 }
 
 boot pvh /tests/guests/vmlinux
+# The same boot with the local APIC emulated (hvx.ko's apicv=0), as on a
+# CPU without APIC virtualization: what virtualizing it saves.
+apicv=/sys/module/hvx/parameters/apicv
+if [ "$(cat $apicv 2>/dev/null)" = Y ] && echo N >$apicv; then
+	boot pvh_apic_emulated /tests/guests/vmlinux
+	echo Y >$apicv
+fi
 boot bzimage /tests/guests/bzImage
