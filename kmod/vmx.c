@@ -27,10 +27,14 @@
 struct hvx_vmx_caps hvx_caps;
 
 /*
- * Off, every local APIC access of a new VM exits and is emulated, as on
- * CPUs without APIC virtualization: the tests take that path this way.
+ * On, the local APIC of new VMs is virtualized by the CPU; off, every
+ * access exits and is emulated, as on CPUs without APIC virtualization.
+ * Off by default for now: under it, a Linux guest's disk I/O stalls now
+ * and then when its devices are hot-unplugged during I/O (blk_linux, issue
+ * 16), and the cause is not found yet.  The tests turn it on for the APIC
+ * tests that run both ways.
  */
-static bool apicv = true;
+static bool apicv;
 static bool apicv_probed;
 
 /* Reads what new VMs get: "Y" is refused where the CPU cannot do it. */
@@ -53,7 +57,7 @@ static const struct kernel_param_ops apicv_param_ops = {
 	.get = param_get_bool,
 };
 module_param_cb(apicv, &apicv_param_ops, &apicv, 0644);
-MODULE_PARM_DESC(apicv, "APIC virtualization for new VMs where the CPU has it (default on)");
+MODULE_PARM_DESC(apicv, "APIC virtualization for new VMs, where the CPU has it (default off)");
 
 bool hvx_vmx_apicv(void)
 {
