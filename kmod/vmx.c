@@ -30,9 +30,9 @@ struct hvx_vmx_caps hvx_caps;
  * On, the local APIC of new VMs is virtualized by the CPU; off, every
  * access exits and is emulated, as on CPUs without APIC virtualization.
  * Off by default for now: under it, a Linux guest's disk I/O stalls now
- * and then when its devices are hot-unplugged during I/O (blk_linux, issue
- * 16), and the cause is not found yet.  The tests turn it on for the APIC
- * tests that run both ways.
+ * and then for good (blk_linux, issue 16; a lost channel-bus MSI), and the
+ * cause is not found yet.  The tests turn it on for the APIC tests that
+ * run both ways.
  */
 static bool apicv;
 static bool apicv_probed;
